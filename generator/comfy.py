@@ -1,0 +1,66 @@
+"""ComfyUI conventions in RunComfy wire keys and enum values.
+
+RunComfy exposes a ComfyUI workflow's inputs as ``<node>_<input>`` keys (``68_image`` is
+node 68's ``image`` input). Input names contain underscores themselves, so only the first
+``_`` separates the node. A combined key such as ``71_widthx71_height`` sets two inputs at
+once from one value like ``"720x720 (1:1)"``. These are pure parsing rules, used by the
+normalizer and the naming rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NODE_KEY = re.compile(r"(?P<node>[0-9]+)_(?P<input>[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*)")
+# Split a combined key before every "x<digits>_" that starts another node target.
+_COMBINED_SPLIT = re.compile(r"x(?=[0-9]+_[A-Za-z])")
+_DIMENSIONS = re.compile(
+    r"\s*(?P<width>[0-9]{1,6})\s*[xX*\u00d7]\s*(?P<height>[0-9]{1,6})\s*(?:\((?P<label>[^()]*)\))?\s*"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInput:
+    """One ComfyUI node input that a wire key sets; ``node`` is None for plain keys."""
+
+    node: str | None
+    input: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dimensions:
+    """A parsed ``"720x1280 (9:16)"`` choice."""
+
+    width: int
+    height: int
+    label: str | None
+
+
+def parse_wire_key(key: str) -> tuple[NodeInput, ...]:
+    """The node inputs a wire key targets: one for ``68_image``, two for ``71_widthx71_height``.
+
+    A key that follows no ComfyUI convention (``prompt``, ``image_url_1``) targets itself.
+    """
+    whole = _NODE_KEY.fullmatch(key)
+    parts = _COMBINED_SPLIT.split(key)
+    if len(parts) > 1:
+        matches = [_NODE_KEY.fullmatch(part) for part in parts]
+        if all(matches):
+            return tuple(NodeInput(m["node"], m["input"]) for m in matches if m)
+    if whole:
+        return (NodeInput(whole["node"], whole["input"]),)
+    return (NodeInput(None, key),)
+
+
+def is_combined(targets: tuple[NodeInput, ...]) -> bool:
+    return len(targets) > 1
+
+
+def parse_dimensions(value: str) -> Dimensions | None:
+    """``"720x720 (1:1)"`` → 720, 720, ``"1:1"``; None when the value is no size."""
+    match = _DIMENSIONS.fullmatch(value)
+    if not match:
+        return None
+    label = match["label"].strip() if match["label"] is not None else None
+    return Dimensions(int(match["width"]), int(match["height"]), label or None)

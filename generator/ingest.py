@@ -1,0 +1,230 @@
+"""Stage 1, ingest: sources → canonical documents, and canonical files → checked documents.
+
+``ingest_sources`` turns pages and JSON files into canonical texts keyed by their path
+under ``schemas/`` (merging sources of the same model and failing on disagreement).
+``load_schemas`` discovers the canonical files of a schemas directory in sorted order,
+parses them and checks their shape; ``load_overrides`` reads the naming overrides.
+Nothing here writes files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from generator import canonical
+from generator.diagnostics import Diagnostics, SourceRef
+from generator.metaschema import check_document
+from generator.sources import Extracted, read_source
+
+OVERRIDES_FILE = "overrides.toml"
+STANDARD_OUTPUT_SCHEMA: Mapping[str, Any] = {
+    "type": "object",
+    "properties": {
+        "image": {"type": "string", "format": "uri"},
+        "video": {"type": "string", "format": "uri"},
+        "images": {"type": "array", "items": {"type": "string", "format": "uri"}},
+        "videos": {"type": "array", "items": {"type": "string", "format": "uri"}},
+    },
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SchemaFile:
+    """A parsed canonical file; ``document`` passed the structural check."""
+
+    ref: SourceRef
+    path: PurePosixPath
+    document: Mapping[str, Any]
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Overrides:
+    """Explicit friendly names: model id → wire key → name, with where each was set."""
+
+    names: Mapping[str, Mapping[str, str]]
+    ref: SourceRef
+
+
+def ingest_sources(
+    files: Sequence[tuple[str, bytes]], *, model_id: str | None, diags: Diagnostics
+) -> dict[PurePosixPath, str]:
+    """Canonical file texts for every model the sources describe, by relative path."""
+    by_model: dict[str, list[Extracted]] = {}
+    for name, data in files:
+        found = read_source(SourceRef(name), data, model_id=model_id, diags=diags)
+        if found is not None:
+            by_model.setdefault(found.model_id, []).append(found)
+    texts: dict[PurePosixPath, str] = {}
+    for found_id, extracted in sorted(by_model.items()):
+        document = _merge(found_id, extracted, diags)
+        if document is None:
+            continue
+        problem = canonical.model_id_problem(found_id)
+        if problem:
+            diags.error("I010", problem, extracted[0].source)
+            continue
+        if check_document(document, extracted[0].source, diags):
+            texts[canonical.canonical_path(found_id)] = canonical.dumps(document)
+    return texts
+
+
+def _merge(model_id: str, extracted: list[Extracted], diags: Diagnostics) -> dict[str, Any] | None:
+    """One canonical document from several sources of one model, or None on disagreement."""
+    chosen: dict[str, tuple[Extracted, Any]] = {}
+    for part in ("input_schema", "output_schema", "example_request"):
+        for item in extracted:
+            value = _canonical_part(model_id, item, part)
+            if value is None:
+                continue
+            if part not in chosen:
+                chosen[part] = (item, value)
+                continue
+            first, first_value = chosen[part]
+            where = canonical.first_difference(first_value, value)
+            if where is not None:
+                _report_conflict(part, where, (first, first_value), (item, value), diags)
+                return None
+    output = chosen["output_schema"][1] if "output_schema" in chosen else None
+    example = chosen["example_request"][1] if "example_request" in chosen else None
+    return canonical.canonical_document(
+        model_id=model_id,
+        input_schema=chosen["input_schema"][1],
+        output_schema=output if output is not None else STANDARD_OUTPUT_SCHEMA,
+        example_request=example,
+    )
+
+
+def _canonical_part(model_id: str, item: Extracted, part: str) -> Any:
+    """One part of ``item`` in canonical form (so that only real differences conflict)."""
+    raw = getattr(item, part)
+    if raw is None:
+        return None
+    document = canonical.canonical_document(
+        model_id=model_id,
+        input_schema=item.input_schema if part == "input_schema" else {},
+        output_schema=raw if part == "output_schema" else {},
+        example_request=raw if part == "example_request" else None,
+    )
+    return document[part]
+
+
+def _report_conflict(
+    part: str,
+    pointer: str,
+    first: tuple[Extracted, Any],
+    second: tuple[Extracted, Any],
+    diags: Diagnostics,
+) -> None:
+    (one, one_value), (two, two_value) = first, second
+    shown = [
+        json.dumps(canonical.resolve_pointer(v, pointer), ensure_ascii=False)
+        for v in (one_value, two_value)
+    ]
+    diags.error(
+        "I011",
+        f"sources disagree on model {one.model_id!r} at /{part}{pointer}: "
+        f"{one.source.file} has {shown[0]}, {two.source.file} has {shown[1]}",
+        two.source.child(part).child(*_pointer_parts(pointer)),
+    )
+
+
+def _pointer_parts(pointer: str) -> list[str]:
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+
+
+def load_schemas(schemas_dir: Path, diags: Diagnostics, *, shown_as: str) -> list[SchemaFile]:
+    """Every canonical file below ``schemas_dir``, sorted by path, structurally checked.
+
+    ``shown_as`` is how diagnostics name the directory (e.g. ``schemas``), so that messages
+    carry no absolute paths.
+    """
+    found: list[SchemaFile] = []
+    for path in sorted(
+        schemas_dir.rglob("*.json"), key=lambda p: p.relative_to(schemas_dir).as_posix()
+    ):
+        relative = PurePosixPath(path.relative_to(schemas_dir).as_posix())
+        ref = SourceRef(f"{shown_as}/{relative}")
+        loaded = _load_one(path, relative, ref, diags)
+        if loaded is not None:
+            found.append(loaded)
+    return found
+
+
+def _load_one(
+    path: Path, relative: PurePosixPath, ref: SourceRef, diags: Diagnostics
+) -> SchemaFile | None:
+    data = path.read_bytes()
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        diags.error("S002", f"not valid UTF-8 JSON: {error}", ref)
+        return None
+    if not isinstance(document, dict) or not check_document(document, ref, diags):
+        if not isinstance(document, dict):
+            diags.error("S001", "a schema file must hold a JSON object", ref)
+        return None
+    model_id = document["model_id"]
+    problem = canonical.model_id_problem(model_id)
+    if problem:
+        diags.error("S003", problem, ref.child("model_id"))
+        return None
+    expected = canonical.canonical_path(model_id)
+    if expected != relative:
+        diags.error(
+            "S004",
+            f"model {model_id!r} belongs in {expected}, not {relative}",
+            ref.child("model_id"),
+        )
+        return None
+    _warn_if_not_canonical(document, data, ref, diags)
+    return SchemaFile(
+        ref=ref, path=relative, document=document, sha256=hashlib.sha256(data).hexdigest()
+    )
+
+
+def _warn_if_not_canonical(
+    document: dict[str, Any], data: bytes, ref: SourceRef, diags: Diagnostics
+) -> None:
+    expected = canonical.dumps(
+        canonical.canonical_document(
+            model_id=document["model_id"],
+            input_schema=document["input_schema"],
+            output_schema=document["output_schema"],
+            example_request=document.get("example_request"),
+        )
+    )
+    if expected.encode() != data:
+        diags.warning(
+            "S005",
+            "file is not in canonical form (key order, annotations or layout); "
+            "`runcomfy-codegen ingest` on it rewrites it canonically",
+            ref,
+        )
+
+
+def load_overrides(path: Path, diags: Diagnostics, *, shown_as: str) -> Overrides:
+    """The naming overrides file; a missing file means no overrides."""
+    ref = SourceRef(shown_as)
+    if not path.is_file():
+        return Overrides(names={}, ref=ref)
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        diags.error("N001", f"not valid TOML: {error}", ref)
+        return Overrides(names={}, ref=ref)
+    names: dict[str, dict[str, str]] = {}
+    for model_id, entries in sorted(table.items()):
+        if not isinstance(entries, dict) or not all(isinstance(v, str) for v in entries.values()):
+            diags.error(
+                "N002", "each model's table must map wire keys to name strings", ref.child(model_id)
+            )
+            continue
+        names[model_id] = dict(entries)
+    return Overrides(names=names, ref=ref)

@@ -1,0 +1,196 @@
+"""The intermediate representation: frozen, fully named, free of Python source text.
+
+``normalize`` builds it from canonical schemas; ``render`` reads it. Every node carries
+the ``SourceRef`` it came from, so any later pass can report a located diagnostic.
+
+Ordering rules:
+
+* models are sorted by model id (which also sorts their module and class names);
+* request fields: required fields first, then optional ones, each group in the canonical
+  property order of the schema file (see ``canonical.property_sort_key``);
+* output fields in canonical property order;
+* JSON values are frozen (lists become tuples, objects become tuples of pairs) so the
+  IR stays hashable; ``thaw`` turns them back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from generator.comfy import NodeInput
+from generator.diagnostics import SourceRef
+
+JsonScalar: TypeAlias = str | int | float | bool | None
+FrozenJson: TypeAlias = "JsonScalar | tuple[FrozenJson, ...] | FrozenObject"
+MediaKind = Literal["image", "video", "audio"]
+ScalarKind = Literal["string", "integer", "number", "boolean", "any", "object"]
+
+
+@dataclass(frozen=True, slots=True)
+class FrozenObject:
+    """A JSON object as sorted-in-schema-order pairs."""
+
+    items: tuple[tuple[str, FrozenJson], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scalar:
+    kind: ScalarKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MediaUrl:
+    """A URL that RunComfy fetches itself (``format: image_uri`` and friends)."""
+
+    kind: MediaKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LiteralOf:
+    """A closed set of values (a JSON-Schema ``enum``) over a scalar kind."""
+
+    values: tuple[str | int | bool, ...]
+    base: Scalar
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArrayOf:
+    item: TypeRef
+
+
+TypeRef: TypeAlias = "Scalar | MediaUrl | LiteralOf | ArrayOf"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Constraints:
+    """Range, length and count bounds; None where the schema sets none."""
+
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    exclusive_minimum: int | float | None = None
+    exclusive_maximum: int | float | None = None
+    multiple_of: int | float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DefaultValue:
+    """A schema default; ``DefaultValue(value=None)`` is an explicit ``"default": null``."""
+
+    value: FrozenJson
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ValidationRule:
+    """A RunComfy ``validations`` entry, e.g. ``file_size_mb<`` 10, checked server-side."""
+
+    rule: str
+    metric: str
+    operator: str
+    value: FrozenJson
+    message: str | None
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DimensionChoice:
+    """One enum value of a size field, e.g. ``"720x1280 (9:16)"``."""
+
+    value: str
+    width: int
+    height: int
+    label: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExtraKeyword:
+    """A keyword the generator does not understand: kept, reported, never dropped."""
+
+    name: str
+    value: FrozenJson
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Field:
+    wire_key: str
+    py_name: str
+    targets: tuple[NodeInput, ...]
+    type: TypeRef
+    required: bool
+    nullable: bool
+    default: DefaultValue | None
+    title: str | None
+    description: str | None
+    constraints: Constraints
+    validations: tuple[ValidationRule, ...]
+    dimensions: tuple[DimensionChoice, ...]
+    extras: tuple[ExtraKeyword, ...]
+    source: SourceRef
+
+    @property
+    def is_combined(self) -> bool:
+        return len(self.targets) > 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutputField:
+    wire_key: str
+    py_name: str
+    type: TypeRef
+    description: str | None
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Model:
+    model_id: str
+    module_name: str
+    request_class: str
+    output_class: str
+    resource_class: str
+    description: str | None
+    fields: tuple[Field, ...]
+    output_fields: tuple[OutputField, ...]
+    example_request: FrozenObject
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceFile:
+    """An input file and the sha256 of its bytes, for the provenance manifest."""
+
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Package:
+    name: str
+    models: tuple[Model, ...]
+    sources: tuple[SourceFile, ...]
+
+
+def freeze(value: object) -> FrozenJson:
+    """Turn parsed JSON into the IR's hashable form."""
+    if isinstance(value, dict):
+        return FrozenObject(tuple((str(key), freeze(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(freeze(item) for item in value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"not a JSON value: {value!r}")
+
+
+def thaw(value: FrozenJson) -> object:
+    """Turn a frozen value back into plain JSON (dicts and lists)."""
+    if isinstance(value, FrozenObject):
+        return {key: thaw(item) for key, item in value.items}
+    if isinstance(value, tuple):
+        return [thaw(item) for item in value]
+    return value

@@ -1,0 +1,167 @@
+"""Stage 2, normalize: checked canonical documents → the frozen IR (``ir.Package``).
+
+``build_package`` reads each model's properties (``properties.py``), names them
+(``names.py``), orders them and assembles ``ir.Model`` nodes. Problems become
+diagnostics; the caller renders nothing when any is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from generator import canonical, naming
+from generator.comfy import parse_wire_key
+from generator.diagnostics import Diagnostics, SourceRef
+from generator.ingest import Overrides, SchemaFile
+from generator.ir import (
+    ArrayOf,
+    Field,
+    FrozenObject,
+    Model,
+    OutputField,
+    Package,
+    Scalar,
+    SourceFile,
+    TypeRef,
+    freeze,
+)
+from generator.normalize.names import assign_field_names, check_overrides
+from generator.normalize.properties import normalize_property
+
+_ROOT_KEYWORDS = frozenset(
+    {"type", "title", "description", "required", "properties", "additionalProperties", "$schema"}
+)
+_OUTPUT_DOCS: Mapping[str, str] = {
+    "image": "URL of the generated image.",
+    "video": "URL of the generated video.",
+    "audio": "URL of the generated audio.",
+    "images": "URLs of the generated images.",
+    "videos": "URLs of the generated videos.",
+}
+
+
+def build_package(
+    files: Sequence[SchemaFile], *, overrides: Overrides, package_name: str, diags: Diagnostics
+) -> Package:
+    """The IR of every model in ``files`` (which ``ingest.load_schemas`` sorted by path)."""
+    ordered = sorted(files, key=lambda file: file.document["model_id"])
+    names = naming.model_names([file.document["model_id"] for file in ordered])
+    check_overrides(overrides, {file.document["model_id"]: file for file in ordered}, diags)
+    models = tuple(
+        _build_model(file, names[file.document["model_id"]], overrides, diags) for file in ordered
+    )
+    sources = tuple(SourceFile(path=file.ref.file, sha256=file.sha256) for file in ordered)
+    return Package(name=package_name, models=models, sources=sources)
+
+
+def _build_model(
+    file: SchemaFile, names: naming.ModelNames, overrides: Overrides, diags: Diagnostics
+) -> Model:
+    document = file.document
+    model_id: str = document["model_id"]
+    input_ref = file.ref.child("input_schema")
+    input_schema: Mapping[str, Any] = document["input_schema"]
+    _warn_unknown_root_keywords(input_schema, input_ref, diags)
+    fields = _fields(input_schema, input_ref, overrides.names.get(model_id, {}), diags)
+    return Model(
+        model_id=model_id,
+        module_name=names.module,
+        request_class=names.request_class,
+        output_class=names.output_class,
+        resource_class=names.resource_class,
+        description=input_schema.get("description") or None,
+        fields=fields,
+        output_fields=_output_fields(document["output_schema"], file.ref.child("output_schema")),
+        example_request=_example(document),
+        source=file.ref,
+    )
+
+
+def _fields(
+    schema: Mapping[str, Any], ref: SourceRef, explicit: Mapping[str, str], diags: Diagnostics
+) -> tuple[Field, ...]:
+    properties: Mapping[str, Mapping[str, Any]] = schema["properties"]
+    required = _required(schema, ref, diags)
+    keys = sorted(properties, key=canonical.property_sort_key)
+    py_names = assign_field_names(properties, keys, explicit, ref, diags)
+    fields = []
+    for key in keys:
+        prop_ref = ref.child("properties", key)
+        parts = normalize_property(properties[key], prop_ref, diags)
+        fields.append(
+            Field(
+                wire_key=key,
+                py_name=py_names[key],
+                targets=parse_wire_key(key),
+                type=parts.type,
+                required=key in required,
+                nullable=parts.nullable,
+                default=parts.default,
+                title=properties[key].get("title") or None,
+                description=properties[key].get("description") or None,
+                constraints=parts.constraints,
+                validations=parts.validations,
+                dimensions=parts.dimensions,
+                extras=parts.extras,
+                source=prop_ref,
+            )
+        )
+    return tuple(sorted(fields, key=lambda field: not field.required))
+
+
+def _required(schema: Mapping[str, Any], ref: SourceRef, diags: Diagnostics) -> frozenset[str]:
+    listed = schema.get("required", [])
+    for index, key in enumerate(listed):
+        if key not in schema["properties"]:
+            diags.warning(
+                "G012",
+                f"required entry {key!r} names no property; ignored",
+                ref.child("required", index),
+            )
+    return frozenset(key for key in listed if key in schema["properties"])
+
+
+def _warn_unknown_root_keywords(
+    schema: Mapping[str, Any], ref: SourceRef, diags: Diagnostics
+) -> None:
+    for key in sorted(set(schema) - _ROOT_KEYWORDS):
+        diags.warning(
+            "G010",
+            f"unknown keyword '{key}' is kept in the schema file but not used",
+            ref.child(key),
+        )
+
+
+def _output_fields(schema: Mapping[str, Any], ref: SourceRef) -> tuple[OutputField, ...]:
+    properties: Mapping[str, Mapping[str, Any]] = schema.get("properties", {})
+    keys = sorted(properties, key=canonical.property_sort_key)
+    names = naming.resolve_collisions(
+        [naming.NameRequest(key, key, False, parse_wire_key(key)) for key in keys]
+    )[0]
+    return tuple(
+        OutputField(
+            wire_key=key,
+            py_name=names[key],
+            type=_output_type(properties[key]),
+            description=_OUTPUT_DOCS.get(key),
+            source=ref.child("properties", key),
+        )
+        for key in keys
+    )
+
+
+def _output_type(schema: Mapping[str, Any]) -> TypeRef:
+    """Outputs are URLs or lists of them; anything else is taken as it comes."""
+    kind = schema.get("type")
+    if kind == "array":
+        items = schema.get("items")
+        item_kind = items.get("type") if isinstance(items, Mapping) else None
+        return ArrayOf(item=Scalar(kind="string" if item_kind == "string" else "any"))
+    return Scalar(kind="string" if kind == "string" else "any")
+
+
+def _example(document: Mapping[str, Any]) -> FrozenObject:
+    frozen = freeze(document.get("example_request") or {})
+    assert isinstance(frozen, FrozenObject)
+    return frozen

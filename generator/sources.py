@@ -1,0 +1,170 @@
+"""Extract a model's schemas from what users feed ``ingest``: saved pages or JSON files.
+
+A saved RunComfy model API page (in any language, with or without line breaks, plain
+text or HTML) holds the model id in its curl URLs, the example body after ``--data``,
+an input schema (an object with ``properties``) and an output schema (``{"output": ...}``).
+JSON files hold ``{model_id, input_schema, output_schema?, example_request?}`` or a bare
+input schema, whose model id then comes from the command line.
+
+Problems are reported as diagnostics located in the source file; nothing is raised.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from generator.diagnostics import Diagnostics, SourceRef
+
+MAX_SOURCE_BYTES = 8 * 1024 * 1024
+_MODEL_URL = re.compile(r"/v1/models/(?P<id>[^\s\"'\\<>{}?#]+)")
+_DATA_FLAG = re.compile(r"(?:--data(?:-raw|-binary)?|-d)\s*(?:=\s*)?['\"]?\s*$")
+_HTML_HINT = re.compile(r"<\s*(?:html|body|pre|code|div|span|p)\b", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Extracted:
+    """One model as read from one source; absent parts are None."""
+
+    source: SourceRef
+    model_id: str
+    input_schema: Mapping[str, Any]
+    output_schema: Mapping[str, Any] | None
+    example_request: Mapping[str, Any] | None
+
+
+def read_source(
+    ref: SourceRef, data: bytes, *, model_id: str | None, diags: Diagnostics
+) -> Extracted | None:
+    """Read one source file; None (with diagnostics) when it holds no usable model."""
+    if len(data) > MAX_SOURCE_BYTES:
+        diags.error("I001", f"file is larger than {MAX_SOURCE_BYTES} bytes", ref)
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        diags.error("I002", f"file is not UTF-8 text ({error.reason} at byte {error.start})", ref)
+        return None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return _from_page(ref, text, model_id=model_id, diags=diags)
+    return _from_json(ref, document, model_id=model_id, diags=diags)
+
+
+def _from_json(
+    ref: SourceRef, document: Any, *, model_id: str | None, diags: Diagnostics
+) -> Extracted | None:
+    if not isinstance(document, dict):
+        diags.error("I003", "a JSON source must be an object", ref)
+        return None
+    if "input_schema" not in document:
+        if "properties" not in document:
+            diags.error(
+                "I003", "expected {model_id, input_schema, ...} or a bare input schema", ref
+            )
+            return None
+        document = {"input_schema": document}
+    found_id = document.get("model_id")
+    if model_id is not None and found_id is not None and found_id != model_id:
+        diags.error("I004", f"--model-id {model_id!r} differs from the file's {found_id!r}", ref)
+        return None
+    chosen = model_id if model_id is not None else found_id
+    if chosen is None:
+        diags.error("I005", "no model id: the file has no 'model_id'; pass --model-id", ref)
+        return None
+    parts = {key: document.get(key) for key in ("input_schema", "output_schema", "example_request")}
+    for key, value in parts.items():
+        if value is not None and not isinstance(value, dict):
+            diags.error("I003", f"'{key}' must be an object", ref.child(key))
+            return None
+    unknown = sorted(set(document) - {"model_id", *parts})
+    for key in unknown:
+        diags.warning("I006", f"unknown top-level key {key!r} is ignored", ref.child(key))
+    return Extracted(
+        source=ref,
+        model_id=chosen,
+        input_schema=parts["input_schema"] or {},
+        output_schema=parts["output_schema"],
+        example_request=parts["example_request"],
+    )
+
+
+def _from_page(
+    ref: SourceRef, text: str, *, model_id: str | None, diags: Diagnostics
+) -> Extracted | None:
+    if _HTML_HINT.search(text):
+        text = html.unescape(_TAG.sub("", text))
+    found_id = _page_model_id(ref, text, diags)
+    if model_id is not None and found_id is not None and found_id != model_id:
+        diags.error("I004", f"--model-id {model_id!r} differs from the page's {found_id!r}", ref)
+        return None
+    chosen = model_id or found_id
+    blocks = _classify(text)
+    inputs = _distinct(blocks["input"])
+    outputs = _distinct(blocks["output"])
+    examples = _distinct(blocks["example"])
+    if chosen is None:
+        diags.error("I005", "no model id found (no /v1/models/<id> URL); pass --model-id", ref)
+    if len(inputs) != 1:
+        diags.error("I007", f"expected one input schema on the page, found {len(inputs)}", ref)
+    for label, found in (("output schema", outputs), ("example request body", examples)):
+        if len(found) > 1:
+            diags.error("I008", f"the page shows {len(found)} different {label}s", ref)
+    if chosen is None or len(inputs) != 1 or len(outputs) > 1 or len(examples) > 1:
+        return None
+    return Extracted(
+        source=ref,
+        model_id=chosen,
+        input_schema=inputs[0],
+        output_schema=outputs[0] if outputs else None,
+        example_request=examples[0] if examples else None,
+    )
+
+
+def _page_model_id(ref: SourceRef, text: str, diags: Diagnostics) -> str | None:
+    ids = sorted({match["id"].rstrip("/.,;") for match in _MODEL_URL.finditer(text)})
+    if len(ids) > 1:
+        diags.error("I009", f"the page names several model ids: {', '.join(ids)}", ref)
+        return None
+    return ids[0] if ids else None
+
+
+def _classify(text: str) -> dict[str, list[dict[str, Any]]]:
+    """Sort the page's top-level JSON objects into input schemas, outputs and examples."""
+    blocks: dict[str, list[dict[str, Any]]] = {"input": [], "output": [], "example": []}
+    for start, value in _json_objects(text):
+        if _DATA_FLAG.search(text[max(0, start - 40) : start]):
+            blocks["example"].append(value)
+        elif set(value) == {"output"} and isinstance(value["output"], dict):
+            blocks["output"].append(value)
+        elif isinstance(value.get("properties"), dict):
+            blocks["input"].append(value)
+    return blocks
+
+
+def _json_objects(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every top-level JSON object embedded in free text, with its offset."""
+    decoder = json.JSONDecoder()
+    position = text.find("{")
+    while position != -1:
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except json.JSONDecodeError:
+            position = text.find("{", position + 1)
+            continue
+        if isinstance(value, dict):
+            yield position, value
+        position = text.find("{", end)
+
+
+def _distinct(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for value in values:
+        seen.setdefault(json.dumps(value, sort_keys=True), value)
+    return list(seen.values())
