@@ -9,3 +9,44 @@ The pipeline, one module per stage:
 
 Only ``cli.py`` touches the terminal; only ``emit.py`` writes generated files.
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from generator.config import Config
+from generator.diagnostics import Diagnostics, SourceRef
+from generator.ingest import OVERRIDES_FILE, load_overrides, load_schemas
+from generator.normalize import build_package
+from generator.render import render
+
+__all__ = ["Result", "generate"]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The rendered tree (None when any diagnostic is an error) and every diagnostic."""
+
+    files: Mapping[PurePosixPath, str] | None
+    diagnostics: Diagnostics
+
+
+def generate(config: Config) -> Result:
+    """Run ingest → normalize → render for ``config``; never writes."""
+    diags = Diagnostics()
+    files = load_schemas(config.schemas_dir, diags, shown_as=config.schemas_label)
+    overrides = load_overrides(
+        config.schemas_dir / OVERRIDES_FILE,
+        diags,
+        shown_as=f"{config.schemas_label}/{OVERRIDES_FILE}",
+    )
+    if not files and not diags.has_errors:
+        diags.error("S006", "no model schemas (*.json) found", SourceRef(config.schemas_label))
+    if diags.has_errors:
+        return Result(None, diags)
+    package = build_package(files, overrides=overrides, package_name=config.package, diags=diags)
+    if diags.has_errors:
+        return Result(None, diags)
+    return Result(render(package, config), diags)

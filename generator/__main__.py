@@ -1,0 +1,5 @@
+"""``python -m generator`` is ``runcomfy-codegen``."""
+
+from generator.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,150 @@
+"""The command line: ``runcomfy-codegen {ingest,generate,check,serve}``.
+
+The only module that prints. Exit codes: 0 success, 1 diagnostics with errors or stale
+output, 2 usage errors (argparse's own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+
+from generator import Result, generate
+from generator.check import compare
+from generator.config import Config, ConfigError, read_file_config, resolve
+from generator.diagnostics import Diagnostics, Level, SourceRef, format_diagnostic
+from generator.emit import write_tree
+from generator.ingest import ingest_sources
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        from generator.server.cli import main as serve_main
+
+        served: int = serve_main(args.serve_args)
+        return served
+    try:
+        config = resolve(
+            read_file_config(Path("pyproject.toml")),
+            root=Path("."),
+            schemas=args.schemas,
+            output=getattr(args, "output", None),
+            package=getattr(args, "package", None),
+        )
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    handlers = {"ingest": _ingest, "generate": _generate, "check": _check}
+    code: int = handlers[args.command](args, config)
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="runcomfy-codegen",
+        description="Generate a typed Python SDK from RunComfy model schemas.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser(
+        "ingest", help="turn saved model pages or JSON schemas into canonical schemas/ files"
+    )
+    ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ingest.add_argument("--model-id", help="model id for a bare input-schema JSON file")
+    ingest.add_argument(
+        "--dry-run", action="store_true", help="report what would change; write nothing"
+    )
+
+    for name, text in (
+        ("generate", "regenerate the SDK from the schemas (writes nothing if any schema is bad)"),
+        ("check", "exit 1 with diffs if the generated SDK is not what the schemas give"),
+    ):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("--output", help="output directory (default: generated)")
+        sub.add_argument("--package", help="package name (default: runcomfy_sdk)")
+        sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    serve = commands.add_parser(
+        "serve", help="run a local RunComfy-compatible server", add_help=False
+    )
+    serve.add_argument("serve_args", nargs=argparse.REMAINDER)
+
+    for sub in (ingest, *(commands.choices[name] for name in ("generate", "check"))):
+        sub.add_argument("--schemas", help="schemas directory (default: schemas)")
+    return parser
+
+
+def _ingest(args: argparse.Namespace, config: Config) -> int:
+    diags = Diagnostics()
+    sources = [(str(path), path.read_bytes()) for path in args.files if _readable(path, diags)]
+    texts = ingest_sources(sources, model_id=args.model_id, diags=diags) if sources else {}
+    _print_diagnostics(diags)
+    if diags.has_errors:
+        print("ingest failed: nothing was written", file=sys.stderr)
+        return 1
+    for relative, text in texts.items():
+        target = config.schemas_dir / relative
+        state = (
+            "unchanged"
+            if target.is_file() and target.read_text(encoding="utf-8") == text
+            else ("updated" if target.exists() else "created")
+        )
+        print(f"{state}: {config.schemas_label}/{relative}")
+    if not args.dry_run:
+        write_tree(texts, config.schemas_dir, prune=False)
+    return 0
+
+
+def _readable(path: Path, diags: Diagnostics) -> bool:
+    if path.is_file():
+        return True
+    diags.error("I000", "no such file", SourceRef(str(path)))
+    return False
+
+
+def _generate(args: argparse.Namespace, config: Config) -> int:
+    result = _generated(args, config)
+    if result is None:
+        return 1
+    report = write_tree(result, config.output_dir)
+    for path in report.written:
+        print(f"wrote {config.output_dir / path}")
+    for path in report.removed:
+        print(f"removed {config.output_dir / path}")
+    print(
+        f"{len(report.written)} written, {len(report.removed)} removed, {report.unchanged} unchanged"
+    )
+    return 0
+
+
+def _check(args: argparse.Namespace, config: Config) -> int:
+    result = _generated(args, config)
+    if result is None:
+        return 1
+    stale = compare(result, config.output_dir)
+    if stale.is_clean:
+        print(f"{config.output_dir} is up to date")
+        return 0
+    print(stale.report(update_hint="make generate"))
+    return 1
+
+
+def _generated(args: argparse.Namespace, config: Config) -> Mapping[PurePosixPath, str] | None:
+    result: Result = generate(config)
+    _print_diagnostics(result.diagnostics)
+    strict_failure = args.strict and len(result.diagnostics.warnings()) > 0
+    if result.files is None or strict_failure:
+        reason = "warnings with --strict" if result.files is not None else "errors"
+        print(f"generation stopped by {reason}: nothing was written", file=sys.stderr)
+        return None
+    return result.files
+
+
+def _print_diagnostics(diags: Diagnostics) -> None:
+    for diagnostic in diags:
+        stream = sys.stderr if diagnostic.level is Level.ERROR else sys.stdout
+        print(format_diagnostic(diagnostic), file=stream)

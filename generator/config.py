@@ -1,0 +1,79 @@
+"""Configuration: ``[tool.runcomfy-codegen]`` in pyproject.toml, then command-line flags.
+
+``FileConfig`` is what the file may say (every key optional, unknown keys an error);
+``resolve`` turns it and the flags into one frozen ``Config``. No global state.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+DEFAULT_PACKAGE = "runcomfy_sdk"
+
+
+class ConfigError(Exception):
+    """The configuration file or flags cannot be used; the message says why."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileConfig:
+    schemas: str | None = None
+    output: str | None = None
+    package: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """Where to read, where to write, and what to call the package.
+
+    ``schemas_label`` is how generated headers and diagnostics name the schemas
+    directory: relative, so output never contains a machine's absolute path.
+    """
+
+    schemas_dir: Path
+    schemas_label: str
+    output_dir: Path
+    package: str
+    templates_dir: Path
+
+
+def read_file_config(pyproject: Path) -> FileConfig:
+    if not pyproject.is_file():
+        return FileConfig()
+    try:
+        table = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{pyproject.name}: {error}") from error
+    section = table.get("tool", {}).get("runcomfy-codegen", {})
+    known = {field.name for field in fields(FileConfig)}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise ConfigError(f"{pyproject.name} [tool.runcomfy-codegen]: unknown keys {unknown}")
+    for key, value in section.items():
+        if not isinstance(value, str):
+            raise ConfigError(f"{pyproject.name} [tool.runcomfy-codegen]: {key} must be a string")
+    return FileConfig(**section)
+
+
+def resolve(
+    file_config: FileConfig,
+    *,
+    root: Path,
+    schemas: str | None = None,
+    output: str | None = None,
+    package: str | None = None,
+) -> Config:
+    """Flags win over the file, the file over defaults; paths are relative to ``root``."""
+    schemas_label = schemas or file_config.schemas or "schemas"
+    package_name = package or file_config.package or DEFAULT_PACKAGE
+    if not package_name.isidentifier():
+        raise ConfigError(f"package name {package_name!r} is not a Python identifier")
+    return Config(
+        schemas_dir=root / schemas_label,
+        schemas_label=Path(schemas_label).as_posix(),
+        output_dir=root / (output or file_config.output or "generated"),
+        package=package_name,
+        templates_dir=Path(__file__).resolve().parent.parent / "templates",
+    )

@@ -1,0 +1,231 @@
+"""Adapter around datamodel-code-generator: IR model → pydantic class source.
+
+We hand datamodel-code-generator a plain JSON Schema *derived from the IR* (names already
+chosen, dialect quirks already resolved), run it in-process with our own class template
+(``templates/dmcg/pydantic_v2/BaseModel.jinja2``), then parse what it produced with
+``ast``: the classes and fields must be exactly the ones the IR names, and the imports are
+re-spelled by ``pyexpr`` so that every module of the package reads the same. Its header,
+timestamp and formatting are never used.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from datamodel_code_generator import generate
+from datamodel_code_generator.enums import DataModelType, InputFileType
+from datamodel_code_generator.format import PythonVersion
+
+from generator import docs, pyexpr
+from generator.diagnostics import GeneratorBug
+from generator.ir import ArrayOf, Field, LiteralOf, MediaUrl, Model, Scalar, TypeRef, thaw
+
+RUNTIME_MODULE = "_runtime._models"
+_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
+_CONSTRAINT_KEYWORDS = {
+    "minimum": "minimum",
+    "maximum": "maximum",
+    "exclusive_minimum": "exclusiveMinimum",
+    "exclusive_maximum": "exclusiveMaximum",
+    "multiple_of": "multipleOf",
+    "min_length": "minLength",
+    "max_length": "maxLength",
+    "pattern": "pattern",
+    "min_items": "minItems",
+    "max_items": "maxItems",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ClassCode:
+    """The class definitions of one model module and the imports they need."""
+
+    imports: tuple[pyexpr.Import, ...]
+    body: str
+
+
+def render_classes(model: Model, *, package: str, template_dir: Path) -> ClassCode:
+    """Request and output classes of one model, as checked source text."""
+    code = generate(
+        derived_schema(model, package=package),
+        input_file_type=InputFileType.JsonSchema,
+        output_model_type=DataModelType.PydanticV2BaseModel,
+        target_python_version=PythonVersion.PY_311,
+        class_name=model.request_class,
+        aliases=_aliases(model),
+        base_class_map={
+            model.request_class: f"{package}.{RUNTIME_MODULE}.RequestModel",
+            model.output_class: f"{package}.{RUNTIME_MODULE}.OutputModel",
+        },
+        extra_template_data=_template_data(model),  # type: ignore[arg-type]
+        custom_template_dir=template_dir,
+        enum_field_as_literal="all",  # type: ignore[arg-type]  # coerced to LiteralType.All
+        use_annotated=True,
+        field_constraints=True,
+        field_extra_keys={"examples"},
+        use_standard_collections=True,
+        use_union_operator=True,
+        use_double_quotes=True,
+        keep_model_order=True,
+        disable_timestamp=True,
+        formatters=[],
+    )
+    if not isinstance(code, str):
+        raise GeneratorBug(
+            f"datamodel-code-generator returned {type(code).__name__} for {model.model_id}"
+        )
+    return _checked(code, model, package)
+
+
+def derived_schema(model: Model, *, package: str) -> dict[str, Any]:
+    """Plain JSON Schema for datamodel-code-generator: one root (request) and one $def (output)."""
+    media = f"{package}.{RUNTIME_MODULE}.MediaUrl"
+    return {
+        "title": model.request_class,
+        "type": "object",
+        "additionalProperties": False,
+        "required": [field.wire_key for field in model.fields if field.required],
+        "properties": {field.wire_key: _field_schema(field, media) for field in model.fields},
+        "$defs": {
+            model.output_class: {
+                "type": "object",
+                "additionalProperties": True,
+                "properties": {
+                    field.wire_key: _type_schema(field.type, media) for field in model.output_fields
+                },
+            }
+        },
+    }
+
+
+def _field_schema(field: Field, media: str) -> dict[str, Any]:
+    schema = _type_schema(field.type, media)
+    if field.nullable and field.required:
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    if field.title:
+        schema["title"] = field.title
+    for attr, keyword in _CONSTRAINT_KEYWORDS.items():
+        value = getattr(field.constraints, attr)
+        if value is not None:
+            schema[keyword] = value
+    if field.default is not None:
+        key = "examples" if field.required else "default"
+        if not (field.required and field.default.value is None):
+            schema[key] = (
+                [thaw(field.default.value)] if field.required else thaw(field.default.value)
+            )
+    return schema
+
+
+def _type_schema(type_ref: TypeRef, media: str) -> dict[str, Any]:
+    if isinstance(type_ref, MediaUrl):
+        return {"type": "string", "customTypePath": media}
+    if isinstance(type_ref, LiteralOf):
+        return {"enum": list(type_ref.values)}
+    if isinstance(type_ref, ArrayOf):
+        return {"type": "array", "items": _type_schema(type_ref.item, media)}
+    if isinstance(type_ref, Scalar):
+        if type_ref.kind == "object":
+            return {"type": "object"}
+        return {"type": _JSON_TYPES[type_ref.kind]} if type_ref.kind in _JSON_TYPES else {}
+    raise GeneratorBug(f"unknown type node {type_ref!r}")
+
+
+def _aliases(model: Model) -> dict[str, str]:
+    aliases = {f"{model.request_class}.{field.wire_key}": field.py_name for field in model.fields}
+    aliases.update(
+        {f"{model.output_class}.{field.wire_key}": field.py_name for field in model.output_fields}
+    )
+    return aliases
+
+
+def _template_data(model: Model) -> dict[str, dict[str, Any]]:
+    """Pre-spelled text our class template lays out (it decides nothing itself)."""
+    return {
+        model.request_class: {
+            "class_docstring": pyexpr.docstring(docs.request_doc(model), indent="    "),
+            "class_attributes": [f"model_id = {pyexpr.literal(model.model_id)}"],
+            "field_docstrings": {
+                f.py_name: pyexpr.docstring(docs.field_doc(f), indent="    ") for f in model.fields
+            },
+        },
+        model.output_class: {
+            "class_docstring": pyexpr.docstring(docs.output_doc(model), indent="    "),
+            "class_attributes": [],
+            "field_docstrings": {
+                f.py_name: pyexpr.docstring(f.description, indent="    ")
+                for f in model.output_fields
+                if f.description
+            },
+        },
+    }
+
+
+def _checked(code: str, model: Model, package: str) -> ClassCode:
+    """Verify the classes against the IR; split imports from class bodies."""
+    tree = ast.parse(code)
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    expected = {
+        model.request_class: [(f.py_name, f.wire_key) for f in model.fields],
+        model.output_class: [(f.py_name, f.wire_key) for f in model.output_fields],
+    }
+    if set(classes) != set(expected):
+        raise GeneratorBug(
+            f"{model.model_id}: expected classes {sorted(expected)}, got {sorted(classes)}"
+        )
+    for name, fields in expected.items():
+        found = _fields_of(classes[name])
+        if found != fields:
+            raise GeneratorBug(
+                f"{model.model_id}: {name} fields {found} differ from the IR's {fields}"
+            )
+    lines = code.splitlines()
+    ordered = [classes[model.request_class], classes[model.output_class]]
+    used = {name.id for node in ordered for name in ast.walk(node) if isinstance(name, ast.Name)}
+    imports = tuple(
+        item
+        for item in _imports(tree, package)
+        if item.name in used or item.section == pyexpr.FUTURE
+    )
+    body = "\n\n\n".join("\n".join(lines[node.lineno - 1 : node.end_lineno]) for node in ordered)
+    return ClassCode(imports=imports, body=body)
+
+
+def _fields_of(node: ast.ClassDef) -> list[tuple[str, str]]:
+    """(attribute, wire key) for every annotated field; the wire key is its alias or name."""
+    found = []
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            name = statement.target.id
+            found.append((name, _alias(statement) or name))
+    return found
+
+
+def _alias(statement: ast.AnnAssign) -> str | None:
+    for call in ast.walk(statement):
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "Field":
+            for keyword in call.keywords:
+                if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
+                    return str(keyword.value.value)
+    return None
+
+
+def _imports(tree: ast.Module, package: str) -> list[pyexpr.Import]:
+    """The imports datamodel-code-generator chose, with our package made relative."""
+    found: list[pyexpr.Import] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            raise GeneratorBug(f"unexpected plain import {ast.unparse(node)!r}")
+        if isinstance(node, ast.ImportFrom) and node.module:
+            level, module = node.level, node.module
+            if module == package or module.startswith(package + "."):
+                # Model modules sit one package below the root: models/<name>.py.
+                level, module = 2, module[len(package) + 1 :]
+            found.extend(
+                pyexpr.Import(pyexpr.classify(module, level=level), level, module, alias.name)
+                for alias in node.names
+            )
+    return found

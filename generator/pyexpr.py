@@ -1,0 +1,154 @@
+"""The only place that spells Python: literals, docstrings, annotations and imports.
+
+Literals always go through ``repr`` (never hand-built escaping); docstrings are escaped
+so that any text — quotes, triple quotes, backslashes, ``{{ }}``, control characters —
+reads back exactly (up to the whitespace black normalises). Templates get these as
+filters; nothing else builds Python source text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from generator.diagnostics import GeneratorBug
+from generator.ir import ArrayOf, FrozenJson, FrozenObject, LiteralOf, MediaUrl, Scalar, TypeRef
+
+# Characters that str.splitlines() treats as line breaks, besides "\n": black splits
+# docstrings with it, so they must stay escaped to survive formatting.
+_LINE_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_SCALAR_ANNOTATIONS = {
+    "string": "str",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "any": "Any",
+    "object": "dict[str, Any]",
+}
+
+
+def literal(value: FrozenJson) -> str:
+    """A Python expression for a JSON value (objects become dicts, arrays lists)."""
+    if isinstance(value, FrozenObject):
+        items = ", ".join(f"{literal(key)}: {literal(item)}" for key, item in value.items)
+        return "{" + items + "}"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(literal(item) for item in value) + "]"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise GeneratorBug(f"non-finite float {value!r} reached the renderer")
+    return repr(value)
+
+
+def docstring(text: str, *, indent: str = "") -> str:
+    """A triple-quoted literal whose value is ``text`` (black may re-indent it)."""
+    body = _escape_docstring(text.strip())
+    lines = body.split("\n")
+    if len(lines) == 1:
+        return f'"""{body}"""'
+    joined = "\n".join(f"{indent}{line}" if line else "" for line in lines[1:])
+    return f'"""{lines[0]}\n{joined}\n{indent}"""'
+
+
+def _escape_docstring(text: str) -> str:
+    out: list[str] = []
+    quote_run = 0
+    for char in text:
+        if char == '"':
+            quote_run += 1
+            if quote_run == 3:
+                out.append('\\"')
+                quote_run = 0
+                continue
+        else:
+            quote_run = 0
+        out.append(_escape_char(char))
+    if out and out[-1] == '"':
+        out[-1] = '\\"'
+    return "".join(out)
+
+
+def _escape_char(char: str) -> str:
+    if char == "\\":
+        return "\\\\"
+    if char == "\n" or (char.isprintable() and char not in _LINE_BREAKS):
+        return char
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def annotation(type_ref: TypeRef, *, media_type: str = "MediaUrl") -> str:
+    """The annotation of a type, as used in generated client signatures."""
+    if isinstance(type_ref, Scalar):
+        return _SCALAR_ANNOTATIONS[type_ref.kind]
+    if isinstance(type_ref, MediaUrl):
+        return media_type
+    if isinstance(type_ref, LiteralOf):
+        return "Literal[" + ", ".join(repr(value) for value in type_ref.values) + "]"
+    if isinstance(type_ref, ArrayOf):
+        return f"list[{annotation(type_ref.item, media_type=media_type)}]"
+    raise GeneratorBug(f"unknown type node {type_ref!r}")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Import:
+    """``from module import name``; ``level`` counts leading dots of a relative import."""
+
+    section: int
+    level: int
+    module: str
+    name: str
+
+
+FUTURE, STDLIB, THIRD_PARTY, LOCAL = range(4)
+_STDLIB_ROOTS = frozenset(
+    {"typing", "collections", "datetime", "decimal", "enum", "functools", "uuid", "pathlib"}
+)
+_THIRD_PARTY_ROOTS = frozenset({"pydantic", "httpx"})
+
+
+def classify(module: str, *, level: int = 0) -> int:
+    """The isort section of a module: future, stdlib, third party or local."""
+    if level:
+        return LOCAL
+    root = module.split(".")[0]
+    if root == "__future__":
+        return FUTURE
+    if root in _STDLIB_ROOTS:
+        return STDLIB
+    if root in _THIRD_PARTY_ROOTS:
+        return THIRD_PARTY
+    raise GeneratorBug(f"generated code may not import {module!r}")
+
+
+def import_block(imports: Iterable[Import]) -> str:
+    """Import statements grouped and sorted as isort/ruff expect, one block per section."""
+    grouped: dict[tuple[int, int, str], list[str]] = {}
+    for item in sorted(set(imports)):
+        grouped.setdefault((item.section, item.level, item.module), []).append(item.name)
+    sections: list[list[str]] = []
+    last_section = None
+    for (section, level, module), names in sorted(grouped.items(), key=_import_order):
+        if section != last_section:
+            sections.append([])
+            last_section = section
+        sections[-1].append(f"from {'.' * level}{module} import {', '.join(_sorted_names(names))}")
+    return "\n\n".join("\n".join(lines) for lines in sections)
+
+
+def _import_order(entry: tuple[tuple[int, int, str], list[str]]) -> tuple[int, int, str]:
+    (section, level, module), _ = entry
+    # isort puts the more distant relative imports first (``..x`` before ``.y``).
+    return (section, -level, module)
+
+
+def _sorted_names(names: Sequence[str]) -> list[str]:
+    # isort's force_sort_within_sections=false default: CONSTANTS, Classes, functions.
+    def key(name: str) -> tuple[int, str]:
+        if name.isupper():
+            return (0, name)
+        return (1, name) if name[:1].isupper() else (2, name)
+
+    return sorted(dict.fromkeys(names), key=key)
