@@ -135,11 +135,10 @@ def _type_schema(type_ref: TypeRef, media: str) -> dict[str, Any]:
 
 
 def _aliases(model: Model) -> dict[str, str]:
-    aliases = {f"{model.request_class}.{field.wire_key}": field.py_name for field in model.fields}
-    aliases.update(
-        {f"{model.output_class}.{field.wire_key}": field.py_name for field in model.output_fields}
-    )
-    return aliases
+    """Class-scoped aliases (``Class.wire_key``), only where the name differs from the key."""
+    pairs = [(model.request_class, field.wire_key, field.py_name) for field in model.fields]
+    pairs += [(model.output_class, field.wire_key, field.py_name) for field in model.output_fields]
+    return {f"{owner}.{key}": name for owner, key, name in pairs if name != key}
 
 
 def _template_data(model: Model) -> dict[str, dict[str, Any]]:

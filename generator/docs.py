@@ -81,7 +81,8 @@ def _checks_line(field: Field) -> str:
     if not field.validations:
         return ""
     rules = "; ".join(
-        f"{rule.metric} {rule.operator} {_short(rule.value)}".strip() for rule in field.validations
+        " ".join(part for part in (rule.metric, rule.operator, _short(rule.value)) if part)
+        for rule in field.validations
     )
     return f"Checked by RunComfy on the fetched file: {rules}."
 

@@ -115,14 +115,14 @@ class CommunityWan21FusionxImageToVideoRequest(RequestModel):
 class CommunityWan21FusionxImageToVideoOutput(OutputModel):
     """Output of the RunComfy model ``community/wan-2-1/fusionx/image-to-video``. Keys not listed here are kept."""
 
-    image: Annotated[str | None, Field(alias="image")] = None
+    image: str | None = None
     """URL of the generated image."""
 
-    images: Annotated[list[str] | None, Field(alias="images")] = None
+    images: list[str] | None = None
     """URLs of the generated images."""
 
-    video: Annotated[str | None, Field(alias="video")] = None
+    video: str | None = None
     """URL of the generated video."""
 
-    videos: Annotated[list[str] | None, Field(alias="videos")] = None
+    videos: list[str] | None = None
     """URLs of the generated videos."""

@@ -24,7 +24,6 @@ class WanAiWan26ImageToImageRequest(RequestModel):
     image_urls: Annotated[
         list[MediaUrl],
         Field(
-            alias="image_urls",
             examples=[
                 [
                     "https://playgrounds-storage-public.runcomfy.net/tools/7305/media-files/input-1-1.png",
@@ -48,7 +47,6 @@ class WanAiWan26ImageToImageRequest(RequestModel):
     prompt: Annotated[
         str,
         Field(
-            alias="prompt",
             examples=[
                 "On the left sits a monster, and on the right sits another monster. The two of them are like radio hosts, wearing headphones and sitting in a recording studio, discussing a topic."
             ],
@@ -74,30 +72,28 @@ class WanAiWan26ImageToImageRequest(RequestModel):
             "1344*576 (21:9)",
         ]
         | None,
-        Field(alias="image_size", title="アスペクト比(幅:高さ)"),
+        Field(title="アスペクト比(幅:高さ)"),
     ] = "1024*1024 (1:1)"
     """アスペクト比(幅:高さ)
 
     Wire key ``image_size``.
     """
 
-    negative_prompt: Annotated[
-        str | None, Field(alias="negative_prompt", max_length=500, title="ネガティブプロンプト")
-    ] = "low resolution, error, worst quality, low quality, deformed, extra fingers"
+    negative_prompt: Annotated[str | None, Field(max_length=500, title="ネガティブプロンプト")] = (
+        "low resolution, error, worst quality, low quality, deformed, extra fingers"
+    )
     """ネガティブプロンプト: 生成画像で避けたい内容。
 
     Wire key ``negative_prompt``.
     """
 
-    prompt_extend: Annotated[
-        bool | None, Field(alias="prompt_extend", title="マジックプロンプト")
-    ] = True
+    prompt_extend: Annotated[bool | None, Field(title="マジックプロンプト")] = True
     """マジックプロンプト: プロンプトを拡張するかどうか。有効にすると、プロンプトがマジックプロンプトで拡張されます。
 
     Wire key ``prompt_extend``.
     """
 
-    seed: Annotated[int | None, Field(alias="seed", ge=0, le=2147483647, title="シード")] = 0
+    seed: Annotated[int | None, Field(ge=0, le=2147483647, title="シード")] = 0
     """シード: 再現性のためのランダムシード。同じシードはより一貫した結果を生成します。
 
     Wire key ``seed``.
@@ -107,14 +103,14 @@ class WanAiWan26ImageToImageRequest(RequestModel):
 class WanAiWan26ImageToImageOutput(OutputModel):
     """Output of the RunComfy model ``wan-ai/wan-2-6/image-to-image``. Keys not listed here are kept."""
 
-    image: Annotated[str | None, Field(alias="image")] = None
+    image: str | None = None
     """URL of the generated image."""
 
-    images: Annotated[list[str] | None, Field(alias="images")] = None
+    images: list[str] | None = None
     """URLs of the generated images."""
 
-    video: Annotated[str | None, Field(alias="video")] = None
+    video: str | None = None
     """URL of the generated video."""
 
-    videos: Annotated[list[str] | None, Field(alias="videos")] = None
+    videos: list[str] | None = None
     """URLs of the generated videos."""

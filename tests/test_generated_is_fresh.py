@@ -1,0 +1,18 @@
+"""``generated/`` must be exactly what the generator makes from ``schemas/`` now."""
+
+from __future__ import annotations
+
+from generator import generate
+from generator.check import compare
+from generator.config import read_file_config, resolve
+from generator.diagnostics import format_diagnostic
+from tests.helpers import REPO
+
+
+def test_generated_tree_is_not_stale() -> None:
+    config = resolve(read_file_config(REPO / "pyproject.toml"), root=REPO)
+    result = generate(config)
+    errors = [format_diagnostic(d) for d in result.diagnostics.errors()]
+    assert result.files is not None, "\n".join(errors)
+    stale = compare(result.files, config.output_dir)
+    assert stale.is_clean, stale.report(update_hint="make generate")
