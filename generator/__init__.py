@@ -12,17 +12,17 @@ Only ``cli.py`` touches the terminal; only ``emit.py`` writes generated files.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from generator.config import Config
 from generator.diagnostics import Diagnostics, SourceRef
-from generator.ingest import OVERRIDES_FILE, load_overrides, load_schemas
+from generator.ingest import OVERRIDES_FILE, SchemaFile, load_overrides, load_schemas
 from generator.normalize import build_package
 from generator.render import render
 
-__all__ = ["Result", "generate"]
+__all__ = ["Result", "check_ingested", "generate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +50,14 @@ def generate(config: Config) -> Result:
     if diags.has_errors:
         return Result(None, diags)
     return Result(render(package, config), diags)
+
+
+def check_ingested(files: Sequence[SchemaFile], config: Config, diags: Diagnostics) -> None:
+    """Normalize freshly ingested documents (with the existing overrides) to report problems
+    before anything is written."""
+    overrides = load_overrides(
+        config.schemas_dir / OVERRIDES_FILE,
+        Diagnostics(),
+        shown_as=f"{config.schemas_label}/{OVERRIDES_FILE}",
+    )
+    build_package(files, overrides=overrides, package_name=config.package, diags=diags)

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from generator import Result, generate
+from generator import Result, canonical, check_ingested, generate
 from generator.check import compare
 from generator.config import Config, ConfigError, read_file_config, resolve
 from generator.diagnostics import Diagnostics, Level, SourceRef, format_diagnostic
@@ -81,18 +81,20 @@ def _parser() -> argparse.ArgumentParser:
 def _ingest(args: argparse.Namespace, config: Config) -> int:
     diags = Diagnostics()
     sources = [(str(path), path.read_bytes()) for path in args.files if _readable(path, diags)]
-    texts = ingest_sources(sources, model_id=args.model_id, diags=diags) if sources else {}
+    files = ingest_sources(sources, model_id=args.model_id, diags=diags) if sources else []
+    if files and not diags.has_errors:
+        check_ingested(files, config, diags)
     _print_diagnostics(diags)
     if diags.has_errors:
         print("ingest failed: nothing was written", file=sys.stderr)
         return 1
+    texts = {file.path: canonical.dumps(file.document) for file in files}
     for relative, text in texts.items():
         target = config.schemas_dir / relative
-        state = (
-            "unchanged"
-            if target.is_file() and target.read_text(encoding="utf-8") == text
-            else ("updated" if target.exists() else "created")
-        )
+        if not target.is_file():
+            state = "created"
+        else:
+            state = "unchanged" if target.read_text(encoding="utf-8") == text else "updated"
         print(f"{state}: {config.schemas_label}/{relative}")
     if not args.dry_run:
         write_tree(texts, config.schemas_dir, prune=False)

@@ -54,14 +54,18 @@ class Overrides:
 
 def ingest_sources(
     files: Sequence[tuple[str, bytes]], *, model_id: str | None, diags: Diagnostics
-) -> dict[PurePosixPath, str]:
-    """Canonical file texts for every model the sources describe, by relative path."""
+) -> list[SchemaFile]:
+    """The canonical document of every model the sources describe, sorted by model id.
+
+    Each result's ``ref`` names the (first) source it came from, so later diagnostics
+    point at the file the user passed; its text is ``canonical.dumps(document)``.
+    """
     by_model: dict[str, list[Extracted]] = {}
     for name, data in files:
         found = read_source(SourceRef(name), data, model_id=model_id, diags=diags)
         if found is not None:
             by_model.setdefault(found.model_id, []).append(found)
-    texts: dict[PurePosixPath, str] = {}
+    found_files: list[SchemaFile] = []
     for found_id, extracted in sorted(by_model.items()):
         document = _merge(found_id, extracted, diags)
         if document is None:
@@ -71,8 +75,16 @@ def ingest_sources(
             diags.error("I010", problem, extracted[0].source)
             continue
         if check_document(document, extracted[0].source, diags):
-            texts[canonical.canonical_path(found_id)] = canonical.dumps(document)
-    return texts
+            text = canonical.dumps(document).encode()
+            found_files.append(
+                SchemaFile(
+                    ref=extracted[0].source,
+                    path=canonical.canonical_path(found_id),
+                    document=document,
+                    sha256=hashlib.sha256(text).hexdigest(),
+                )
+            )
+    return found_files
 
 
 def _merge(model_id: str, extracted: list[Extracted], diags: Diagnostics) -> dict[str, Any] | None:
