@@ -1,0 +1,132 @@
+"""The command line end to end: ingest → generate → check, exit codes, and safety on failure."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from tests.helpers import REPO
+
+PAGES = REPO / "tests" / "fixtures" / "seed_pages"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project directory to run the CLI in."""
+    (tmp_path / "pyproject.toml").write_text('[tool.runcomfy-codegen]\npackage = "runcomfy_sdk"\n')
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def tree(directory: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_ingest_generate_check_round_trip(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ingest", *map(str, sorted(PAGES.glob("*.txt")))]) == 0
+    assert "created: schemas/community/wan-2-2/first-last-frame.json" in capsys.readouterr().out
+    assert len(list((project / "schemas").rglob("*.json"))) == 3
+    assert main(["generate"]) == 0
+    assert (project / "generated" / "runcomfy_sdk" / "models" / "__init__.py").is_file()
+    assert main(["check"]) == 0
+    first = tree(project / "generated")
+    assert main(["generate"]) == 0
+    assert tree(project / "generated") == first, "generation must be byte-identical on every run"
+    assert "0 written" in capsys.readouterr().out
+
+
+def test_check_fails_with_a_diff_when_generated_code_was_edited(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ingest", str(PAGES / "001_8061a351021e3f57.txt")]) == 0
+    assert main(["generate"]) == 0
+    module = next((project / "generated").rglob("community_wan_2_2_first_last_frame.py"))
+    module.write_text(module.read_text() + "\n# hand edit\n")
+    capsys.readouterr()
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert "+# hand edit" not in out and "-# hand edit" in out
+    assert "make generate" in out.splitlines()[-1]
+
+
+def test_a_bad_schema_leaves_generated_exactly_as_it_was(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ingest", str(PAGES / "001_8061a351021e3f57.txt")]) == 0
+    assert main(["generate"]) == 0
+    before = tree(project / "generated")
+    bad = project / "schemas" / "acme" / "broken.json"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(
+        json.dumps(
+            {
+                "model_id": "acme/broken",
+                "input_schema": {
+                    "type": "object",
+                    "properties": {"steps": {"type": "integer", "maximum": "x"}},
+                },
+                "output_schema": {"type": "object", "properties": {}},
+            }
+        )
+    )
+    capsys.readouterr()
+    assert main(["generate"]) == 1
+    err = capsys.readouterr().err
+    assert "schemas/acme/broken.json#/input_schema/properties/steps/maximum: error[S001]" in err
+    assert "nothing was written" in err
+    assert tree(project / "generated") == before
+
+
+def test_strict_turns_warnings_into_failure(project: Path) -> None:
+    shutil.copytree(REPO / "tests" / "golden" / "edge_cases" / "schemas", project / "schemas")
+    assert main(["generate", "--strict"]) == 1
+    assert not (project / "generated").exists()
+    assert main(["generate"]) == 0
+
+
+def test_orphans_are_removed_only_when_they_carry_our_header(project: Path) -> None:
+    shutil.copytree(REPO / "tests" / "golden" / "edge_cases" / "schemas", project / "schemas")
+    assert main(["generate"]) == 0
+    models = project / "generated" / "runcomfy_sdk" / "models"
+    mine = models / "hand_written.py"
+    mine.write_text("VALUE = 1\n")
+    (project / "schemas" / "acme" / "edge-cases" / "naming.json").unlink()
+    assert main(["generate"]) == 0
+    assert not (models / "acme_edge_cases_naming.py").exists()
+    assert mine.read_text() == "VALUE = 1\n"
+
+
+def test_ingest_failure_writes_nothing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = (PAGES / "001_8061a351021e3f57.txt").read_text()
+    (project / "a.txt").write_text(page)
+    (project / "b.txt").write_text(page.replace('"maximum": 24', '"maximum": 30'))
+    assert main(["ingest", "a.txt", "b.txt"]) == 1
+    assert "a.txt has 24, b.txt has 30" in capsys.readouterr().err
+    assert not (project / "schemas").exists()
+
+
+def test_console_script_and_module_entry_point_agree(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "ingest" in result.stdout and "generate" in result.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "generator", "frobnicate"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
