@@ -26,14 +26,16 @@ check: $(STAMP)
 golden: $(STAMP)
 	$(PY) -m pytest -q tests/golden --update-goldens
 
-## Lint and type-check the generator and the generated package.
+## Format check of the generator and tests (generated code is formatted by the generator).
 lint: $(STAMP)
-	$(PY) -m ruff check generator tests generated
-	$(PY) -m black --check --quiet generator tests generated
+	$(PY) -m black --check generator tests templates
+	$(PY) -m ruff check generator tests templates
 	$(PY) -m mypy generator
-	cd generated && ../$(PY) -m mypy --strict runcomfy_sdk
 
+## Lint and type-check the generator, then run every test (golden, e2e, generated-code checks).
 test: $(STAMP)
+	$(PY) -m ruff check generator tests templates
+	$(PY) -m mypy generator
 	$(PY) -m pytest -q
 
 
