@@ -101,6 +101,8 @@ def test_unknown_fields_are_refused() -> None:
 def test_the_same_concept_has_the_same_name_across_models() -> None:
     from runcomfy_sdk.models import (
         CommunityWan21FusionxImageToVideoRequest as FusionX,
+    )
+    from runcomfy_sdk.models import (
         CommunityWan22FirstLastFrameRequest as FirstLast,
     )
 
