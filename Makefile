@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup generate check golden test lint clean
+.PHONY: setup generate check golden test lint bench clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,9 @@ test: $(STAMP)
 	$(PY) -m mypy generator
 	$(PY) -m pytest -q
 
+## Print how generation and the generated SDK scale, as ratios to baselines of the same run.
+bench: $(STAMP)
+	$(PY) -m generator.bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

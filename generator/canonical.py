@@ -44,6 +44,8 @@ KEYWORD_ORDER = (
 )  # fmt: skip
 _NATURALLY_SORTED_MAPS = frozenset({"properties"})
 _OUTPUT_ANNOTATIONS = frozenset({"title", "description"})
+# Keywords whose values are instance data, not schemas: kept exactly as they are.
+DATA_KEYWORDS = frozenset({"default", "enum", "const", "examples", "example", "validation_value"})
 
 
 def model_id_problem(model_id: object) -> str | None:
@@ -76,7 +78,7 @@ def canonical_path(model_id: str) -> PurePosixPath:
 def property_sort_key(key: str) -> tuple[tuple[int, int, str], ...]:
     """Natural order: digit runs compare as numbers, so ``6_text`` < ``57_cfg``."""
     chunks = _NATURAL_CHUNK.findall(key)
-    keyed = tuple((0, int(c), c) if c.isdigit() else (1, 0, c) for c in chunks)
+    keyed = tuple((0, int(c), c) if c[0] in "0123456789" else (1, 0, c) for c in chunks)
     return (*keyed, (2, 0, key))
 
 
@@ -110,13 +112,19 @@ def strip_output_annotations(value: Any) -> Any:
     """Drop ``title``/``description`` everywhere, but never a property that has such a name."""
     if isinstance(value, Mapping):
         return {
-            key: _strip_properties(item) if key == "properties" else strip_output_annotations(item)
+            key: _strip_output_value(key, item)
             for key, item in value.items()
             if key not in _OUTPUT_ANNOTATIONS
         }
     if isinstance(value, list):
         return [strip_output_annotations(item) for item in value]
     return value
+
+
+def _strip_output_value(key: str, value: Any) -> Any:
+    if key in DATA_KEYWORDS:
+        return value
+    return _strip_properties(value) if key == "properties" else strip_output_annotations(value)
 
 
 def _strip_properties(properties: Any) -> Any:
@@ -127,6 +135,8 @@ def _strip_properties(properties: Any) -> Any:
 
 def order_schema(value: Any, *, parent_key: str | None = None) -> Any:
     """Order keys recursively by the canonical rules (see the module docstring)."""
+    if parent_key in DATA_KEYWORDS:
+        return value
     if isinstance(value, Mapping):
         if parent_key in _NATURALLY_SORTED_MAPS:
             return {key: order_schema(value[key]) for key in sorted(value, key=property_sort_key)}

@@ -97,3 +97,71 @@ def _extras_line(field: Field) -> str:
 def _short(value: FrozenJson) -> str:
     text = json.dumps(thaw(value), ensure_ascii=False)
     return text if len(text) <= _MAX_EXAMPLE_CHARS else text[: _MAX_EXAMPLE_CHARS - 1] + "…"
+
+
+def first_line(text: str) -> str:
+    """The first line of a doc text, for one-line summaries such as ``Args:`` entries."""
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def submit_doc(model: Model, args: tuple[tuple[str, str], ...]) -> str:
+    lines = [
+        f"Submit a ``{model.model_id}`` job and return its handle at once.",
+        "",
+        "Submitting is a paid request with no idempotency key: it is retried only when the",
+        "connection could not be made, never once it may have reached the server.",
+    ]
+    return "\n".join(lines + _args_section(args))
+
+
+def run_doc(model: Model, args: tuple[tuple[str, str], ...]) -> str:
+    lines = [
+        f"Submit a ``{model.model_id}`` job, wait for it and return its typed output.",
+        "",
+        "Polls with backoff until the job ends; raises on failure, cancellation or timeout.",
+    ]
+    extra = (
+        ("timeout", "Seconds to wait in all before giving up (None waits indefinitely)."),
+        ("on_update", "Called with every change of state or queue position."),
+    )
+    return "\n".join(lines + _args_section((*args, *extra)))
+
+
+def client_module_doc(model_count: int) -> str:
+    return (
+        f"Clients of RunComfy's Model API, {model_count} models: ``RunComfy`` and ``AsyncRunComfy``.\n\n"
+        "Each model is reached through its id: ``client.community.wan_2_2.first_last_frame``\n"
+        "for ``community/wan-2-2/first-last-frame``. Namespaces and model modules load on first use."
+    )
+
+
+def _args_section(args: tuple[tuple[str, str], ...]) -> list[str]:
+    if not args:
+        return []
+    return ["", "Args:", *(f"    {name}: {text}" if text else f"    {name}" for name, text in args)]
+
+
+def resource_module_doc(model: Model) -> str:
+    return f"Sync and async resources of ``{model.model_id}``."
+
+
+def resource_doc(model: Model, *, is_async: bool) -> str:
+    flavour = "Asynchronous access" if is_async else "Access"
+    return (
+        f"{flavour} to ``{model.model_id}``: ``submit`` returns a job handle, ``run`` waits "
+        "for the typed output, ``job(request_id)`` resumes a job submitted earlier."
+    )
+
+
+def namespace_doc(path: str, *, is_async: bool) -> str:
+    if not path:
+        return (
+            "Asynchronous client of RunComfy's Model API."
+            if is_async
+            else "Client of RunComfy's Model API."
+        )
+    return f"Models whose id starts with ``{path}/``."
+
+
+def entry_doc(target_path: str, *, is_model: bool) -> str:
+    return f"The model ``{target_path}``." if is_model else f"Models under ``{target_path}/``."

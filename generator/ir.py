@@ -154,11 +154,37 @@ class Model:
     request_class: str
     output_class: str
     resource_class: str
+    async_resource_class: str
     description: str | None
     fields: tuple[Field, ...]
     output_fields: tuple[OutputField, ...]
     example_request: FrozenObject
     source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NamespaceEntry:
+    """One attribute of a namespace: a nested namespace or a model's resource."""
+
+    attribute: str
+    target_path: str
+    class_name: str
+    async_class_name: str
+    model: Model | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Namespace:
+    """A level of the client's accessor tree (``client.community.wan_2_2``); root path ``""``."""
+
+    path: str
+    class_name: str
+    async_class_name: str
+    entries: tuple[NamespaceEntry, ...]
+
+    @property
+    def is_root(self) -> bool:
+        return not self.path
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -173,6 +199,7 @@ class SourceFile:
 class Package:
     name: str
     models: tuple[Model, ...]
+    namespaces: tuple[Namespace, ...]
     sources: tuple[SourceFile, ...]
 
 

@@ -138,7 +138,7 @@ def resolve_collisions(requests: Sequence[NameRequest]) -> tuple[dict[str, str],
     taken = {name for name, keeper in keepers.items() if keeper is not None}
     for name, group in sorted(holders.items()):
         keeper = keepers[name]
-        for request in group:
+        for request in sorted(group, key=lambda r: r.wire_key):
             if request is keeper:
                 final[request.wire_key] = name
                 continue
@@ -226,6 +226,7 @@ class ModelNames:
     request_class: str
     output_class: str
     resource_class: str
+    async_resource_class: str
 
 
 def model_names(model_ids: Sequence[str]) -> dict[str, ModelNames]:
@@ -240,6 +241,12 @@ def model_names(model_ids: Sequence[str]) -> dict[str, ModelNames]:
             request_class=f"{bases[model_id]}Request",
             output_class=f"{bases[model_id]}Output",
             resource_class=f"{bases[model_id]}Resource",
+            async_resource_class=async_twin(f"{bases[model_id]}Resource"),
         )
         for model_id in model_ids
     }
+
+
+def async_twin(class_name: str) -> str:
+    """The name of the async counterpart of a sync class: ``RunComfy`` → ``AsyncRunComfy``."""
+    return f"Async{class_name}"

@@ -145,10 +145,21 @@ def _import_order(entry: tuple[tuple[int, int, str], list[str]]) -> tuple[int, i
 
 
 def _sorted_names(names: Sequence[str]) -> list[str]:
-    # isort's force_sort_within_sections=false default: CONSTANTS, Classes, functions.
-    def key(name: str) -> tuple[int, str]:
-        if name.isupper():
-            return (0, name)
-        return (1, name) if name[:1].isupper() else (2, name)
+    return sorted(dict.fromkeys(names), key=imported_name_order)
 
-    return sorted(dict.fromkeys(names), key=key)
+
+def _name_group(name: str) -> int:
+    """isort's order-by-type groups: CONSTANTS, then Classes, then everything else."""
+    if name.isupper() and len(name) > 1:
+        return 0
+    return 1 if name[:1].isupper() else 2
+
+
+def imported_name_order(name: str) -> tuple[int, str, str]:
+    """Order of names inside one ``from x import ...`` (isort/ruff: groups, case-insensitive)."""
+    return (_name_group(name), name.lower(), name)
+
+
+def dunder_all_order(name: str) -> tuple[int, str]:
+    """Order of ``__all__`` entries (ruff RUF022: isort-style groups, case-sensitive)."""
+    return (_name_group(name), name)

@@ -9,6 +9,7 @@ in-process, so the output never depends on what is on ``PATH``.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 from collections.abc import Mapping
@@ -24,11 +25,12 @@ from generator import docs, pyexpr
 from generator.config import Config
 from generator.dmcg import render_classes
 from generator.ir import Model, Package
+from generator.views import client_module_view, resource_module_view
 
 GENERATOR_NAME = "runcomfy-codegen"
 REGENERATE_COMMAND = "make generate"
 MANIFEST = PurePosixPath("MANIFEST.json")
-_BLACK_MODE = black.Mode(target_versions={TargetVersion.PY311}, line_length=100)
+BLACK_MODE = black.Mode(target_versions={TargetVersion.PY311}, line_length=100)
 _TEMPLATE_FILTERS = {
     "docstring": pyexpr.docstring,
     "literal": pyexpr.literal,
@@ -44,10 +46,9 @@ class Export:
 
 
 _PACKAGE_EXPORTS = (
+    Export(".client", "AsyncRunComfy"),
+    Export(".client", "RunComfy"),
     Export("._registry", "MODELS"),
-    Export("._runtime._models", "MediaUrl"),
-    Export("._runtime._models", "OutputModel"),
-    Export("._runtime._models", "RequestModel"),
 )
 
 
@@ -58,17 +59,31 @@ def render(package: Package, config: Config) -> dict[PurePosixPath, str]:
     files: dict[PurePosixPath, str] = {}
     for model in package.models:
         files[root / "models" / f"{model.module_name}.py"] = _model_module(model, package, config)
+        resource = env.get_template("resource.py.j2").render(view=resource_module_view(model))
+        files[root / "resources" / f"{model.module_name}.py"] = _python_file(
+            resource, source=model.source.file
+        )
+    files[root / "resources" / "__init__.py"] = _python_file(
+        pyexpr.docstring("Per-model resources, each imported on first use by the client.") + "\n",
+        source=f"{config.schemas_label}/**/*.json",
+    )
     all_schemas = f"{config.schemas_label}/**/*.json"
+    exports = _package_exports(config.templates_dir / "runtime" / "__init__.py")
+    model_exports = _model_exports(package)
     for template, target in (
         ("package_init.py.j2", root / "__init__.py"),
         ("models_init.py.j2", root / "models" / "__init__.py"),
         ("registry.py.j2", root / "_registry.py"),
+        ("client.py.j2", root / "client.py"),
     ):
         text = env.get_template(template).render(
             package=package,
             docs=_package_docs(package),
-            exports=sorted(_PACKAGE_EXPORTS, key=lambda export: export.name),
-            model_exports=_model_exports(package),
+            exports=exports,
+            all_names=_all_names(exports),
+            model_exports=model_exports,
+            model_all_names=_all_names(model_exports),
+            view=client_module_view(package.namespaces),
         )
         files[target] = _python_file(text, source=all_schemas)
     files.update(_runtime_files(config.templates_dir / "runtime", root / "_runtime"))
@@ -113,6 +128,19 @@ def _model_module(model: Model, package: Package, config: Config) -> str:
     return _python_file(text + "\n", source=model.source.file)
 
 
+def _package_exports(runtime_init: Path) -> list[Export]:
+    """The package root re-exports the clients, the registry and the runtime's ``__all__``."""
+    tree = ast.parse(runtime_init.read_text(encoding="utf-8"))
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "__all__" for target in node.targets
+        ):
+            names = list(ast.literal_eval(node.value))
+    exports = [*_PACKAGE_EXPORTS, *(Export("._runtime", name) for name in names)]
+    return _import_sorted(exports)
+
+
 def _model_exports(package: Package) -> list[Export]:
     exports = []
     for model in package.models:
@@ -120,7 +148,15 @@ def _model_exports(package: Package) -> list[Export]:
             Export(model.module_name, model.request_class),
             Export(model.module_name, model.output_class),
         ]
-    return sorted(exports, key=lambda export: export.name)
+    return _import_sorted(exports)
+
+
+def _import_sorted(exports: list[Export]) -> list[Export]:
+    return sorted(exports, key=lambda e: (e.module, pyexpr.imported_name_order(e.name)))
+
+
+def _all_names(exports: list[Export]) -> list[str]:
+    return sorted((export.name for export in exports), key=pyexpr.dunder_all_order)
 
 
 def _package_docs(package: Package) -> Mapping[str, str]:
@@ -133,7 +169,7 @@ def _package_docs(package: Package) -> Mapping[str, str]:
 
 
 def _python_file(text: str, *, source: str) -> str:
-    return black.format_str(header(source) + "\n" + text, mode=_BLACK_MODE)
+    return black.format_str(header(source) + "\n" + text, mode=BLACK_MODE)
 
 
 def _runtime_files(source_dir: Path, target_dir: PurePosixPath) -> dict[PurePosixPath, str]:

@@ -21,7 +21,9 @@ from typing import Any
 from generator.diagnostics import Diagnostics, SourceRef
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
-_MODEL_URL = re.compile(r"/v1/models/(?P<id>[^\s\"'\\<>{}?#]+)")
+# Only the characters a model id may hold (see canonical.model_id_problem), so that text
+# run on after the URL ("…/first-last-frame。次へ", a closing parenthesis) is not taken in.
+_MODEL_URL = re.compile(r"/v1/models/(?P<id>[A-Za-z0-9._/-]+)")
 _DATA_FLAG = re.compile(r"(?:--data(?:-raw|-binary)?|-d)\s*(?:=\s*)?['\"]?\s*$")
 _HTML_HINT = re.compile(r"<\s*(?:html|body|pre|code|div|span|p)\b", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
@@ -105,11 +107,12 @@ def _from_page(
         diags.error("I004", f"--model-id {model_id!r} differs from the page's {found_id!r}", ref)
         return None
     chosen = model_id or found_id
+    several_ids = any(d.code == "I009" and d.source == ref for d in diags)
     blocks = _classify(text)
     inputs = _distinct(blocks["input"])
     outputs = _distinct(blocks["output"])
     examples = _distinct(blocks["example"])
-    if chosen is None:
+    if chosen is None and not several_ids:
         diags.error("I005", "no model id found (no /v1/models/<id> URL); pass --model-id", ref)
     if len(inputs) != 1:
         diags.error("I007", f"expected one input schema on the page, found {len(inputs)}", ref)

@@ -27,6 +27,7 @@ from generator.ir import (
     freeze,
 )
 from generator.normalize.names import assign_field_names, check_overrides
+from generator.normalize.namespaces import build_namespaces
 from generator.normalize.properties import normalize_property
 
 _ROOT_KEYWORDS = frozenset(
@@ -52,7 +53,8 @@ def build_package(
         _build_model(file, names[file.document["model_id"]], overrides, diags) for file in ordered
     )
     sources = tuple(SourceFile(path=file.ref.file, sha256=file.sha256) for file in ordered)
-    return Package(name=package_name, models=models, sources=sources)
+    namespaces = build_namespaces(models, diags)
+    return Package(name=package_name, models=models, namespaces=namespaces, sources=sources)
 
 
 def _build_model(
@@ -70,6 +72,7 @@ def _build_model(
         request_class=names.request_class,
         output_class=names.output_class,
         resource_class=names.resource_class,
+        async_resource_class=names.async_resource_class,
         description=input_schema.get("description") or None,
         fields=fields,
         output_fields=_output_fields(document["output_schema"], file.ref.child("output_schema")),

@@ -221,6 +221,13 @@ def _constraints(
             ref.child(key),
         )
         del given[attr]
+    if "pattern" in given and not _compiles(given["pattern"]):
+        diags.warning(
+            "G013",
+            "pattern is not a valid regular expression and is not enforced",
+            ref.child("pattern"),
+        )
+        del given["pattern"]
     constraints = Constraints(**given)
     for low, high in (
         ("minimum", "maximum"),
@@ -231,6 +238,14 @@ def _constraints(
         if low_value is not None and high_value is not None and low_value > high_value:
             diags.error("G008", f"{low} {low_value} is greater than {high} {high_value}", ref)
     return constraints
+
+
+def _compiles(pattern: object) -> bool:
+    try:
+        re.compile(str(pattern))
+    except re.error:
+        return False
+    return isinstance(pattern, str)
 
 
 def _bound_kind(type_ref: TypeRef) -> str:
@@ -325,14 +340,35 @@ def default_problem(value: object, parts: PropertyParts) -> str | None:
         return f"is not a valid {_describe(type_ref)}"
     c = parts.constraints
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if not _within(value, c.minimum, c.maximum):
-            return "is outside the field's minimum/maximum"
-        if not math.isfinite(value):
-            return "is not a finite number"
-    if isinstance(value, str) and c.max_length is not None and len(value) > c.max_length:
-        return "is longer than maxLength"
+        return _number_problem(value, c)
+    if isinstance(value, str):
+        return _string_problem(value, c)
     if isinstance(value, list) and not _within(len(value), c.min_items, c.max_items):
         return "has a number of items outside minItems/maxItems"
+    return None
+
+
+def _number_problem(value: float, c: Constraints) -> str | None:
+    if not math.isfinite(value):
+        return "is not a finite number"
+    if not _within(value, c.minimum, c.maximum):
+        return "is outside the field's minimum/maximum"
+    below = c.exclusive_minimum is not None and value <= c.exclusive_minimum
+    above = c.exclusive_maximum is not None and value >= c.exclusive_maximum
+    if below or above:
+        return "is outside the field's exclusiveMinimum/exclusiveMaximum"
+    if c.multiple_of is not None and not math.isclose(
+        value / c.multiple_of, round(value / c.multiple_of)
+    ):
+        return "is not a multiple of multipleOf"
+    return None
+
+
+def _string_problem(value: str, c: Constraints) -> str | None:
+    if not _within(len(value), c.min_length, c.max_length):
+        return "has a length outside minLength/maxLength"
+    if c.pattern is not None and re.search(c.pattern, value) is None:
+        return "does not match the field's pattern"
     return None
 
 

@@ -7,13 +7,113 @@ Generated from the models' published schemas; see the project's README.
 """
 
 from ._registry import MODELS as MODELS
-from ._runtime._models import MediaUrl as MediaUrl
-from ._runtime._models import OutputModel as OutputModel
-from ._runtime._models import RequestModel as RequestModel
+from ._runtime import DEFAULT_BASE_URL as DEFAULT_BASE_URL
+from ._runtime import DEFAULT_MAX_DOWNLOAD_BYTES as DEFAULT_MAX_DOWNLOAD_BYTES
+from ._runtime import DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES
+from ._runtime import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+from ._runtime import DEFAULT_TIMING as DEFAULT_TIMING
+from ._runtime import APIConnectionError as APIConnectionError
+from ._runtime import APIError as APIError
+from ._runtime import APIStatusError as APIStatusError
+from ._runtime import APITimeoutError as APITimeoutError
+from ._runtime import AsyncJob as AsyncJob
+from ._runtime import AsyncModelResource as AsyncModelResource
+from ._runtime import AsyncModels as AsyncModels
+from ._runtime import AsyncRequests as AsyncRequests
+from ._runtime import AsyncRunComfyBase as AsyncRunComfyBase
+from ._runtime import AuthenticationError as AuthenticationError
+from ._runtime import Backoff as Backoff
+from ._runtime import BadRequestError as BadRequestError
+from ._runtime import BadResponseError as BadResponseError
+from ._runtime import CancelResponse as CancelResponse
+from ._runtime import DownloadError as DownloadError
+from ._runtime import DownloadTooLargeError as DownloadTooLargeError
+from ._runtime import InsufficientBalanceError as InsufficientBalanceError
+from ._runtime import InvalidModelError as InvalidModelError
+from ._runtime import Job as Job
+from ._runtime import JobCancelledError as JobCancelledError
+from ._runtime import JobError as JobError
+from ._runtime import JobFailedError as JobFailedError
+from ._runtime import JobResult as JobResult
+from ._runtime import JobState as JobState
+from ._runtime import JobStatus as JobStatus
+from ._runtime import MediaUrl as MediaUrl
+from ._runtime import MissingTokenError as MissingTokenError
+from ._runtime import ModelEntry as ModelEntry
+from ._runtime import ModelList as ModelList
+from ._runtime import ModelResource as ModelResource
+from ._runtime import Models as Models
+from ._runtime import NotCancellableError as NotCancellableError
+from ._runtime import NotFoundError as NotFoundError
+from ._runtime import OnUpdate as OnUpdate
+from ._runtime import OutputModel as OutputModel
+from ._runtime import PermissionDeniedError as PermissionDeniedError
+from ._runtime import RateLimitError as RateLimitError
+from ._runtime import RequestModel as RequestModel
+from ._runtime import Requests as Requests
+from ._runtime import RequestValidationError as RequestValidationError
+from ._runtime import RunComfyBase as RunComfyBase
+from ._runtime import RunComfyError as RunComfyError
+from ._runtime import ServerError as ServerError
+from ._runtime import SubmitResponse as SubmitResponse
+from ._runtime import Timing as Timing
+from ._runtime import WaitTimeoutError as WaitTimeoutError
+from .client import AsyncRunComfy as AsyncRunComfy
+from .client import RunComfy as RunComfy
 
 __all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_TIMING",
     "MODELS",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncJob",
+    "AsyncModelResource",
+    "AsyncModels",
+    "AsyncRequests",
+    "AsyncRunComfy",
+    "AsyncRunComfyBase",
+    "AuthenticationError",
+    "Backoff",
+    "BadRequestError",
+    "BadResponseError",
+    "CancelResponse",
+    "DownloadError",
+    "DownloadTooLargeError",
+    "InsufficientBalanceError",
+    "InvalidModelError",
+    "Job",
+    "JobCancelledError",
+    "JobError",
+    "JobFailedError",
+    "JobResult",
+    "JobState",
+    "JobStatus",
     "MediaUrl",
+    "MissingTokenError",
+    "ModelEntry",
+    "ModelList",
+    "ModelResource",
+    "Models",
+    "NotCancellableError",
+    "NotFoundError",
+    "OnUpdate",
     "OutputModel",
+    "PermissionDeniedError",
+    "RateLimitError",
     "RequestModel",
+    "RequestValidationError",
+    "Requests",
+    "RunComfy",
+    "RunComfyBase",
+    "RunComfyError",
+    "ServerError",
+    "SubmitResponse",
+    "Timing",
+    "WaitTimeoutError",
 ]

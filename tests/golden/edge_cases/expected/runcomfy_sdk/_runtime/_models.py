@@ -9,14 +9,27 @@ thousand generated modules stay declarative.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-__all__ = ["MediaUrl", "OutputModel", "RequestModel", "require_public_url"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "MediaUrl",
+    "OutputModel",
+    "RequestModel",
+    "require_public_url",
+]
 
 _FETCHABLE_SCHEMES = ("http", "https")
+
+DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024**3
+"""2 GiB: far above any model output, low enough to stop a runaway stream."""
 _URL_PREFIXES = ("http://", "https://")
 
 
@@ -46,6 +59,8 @@ class RequestModel(BaseModel):
         serialize_by_alias=True,
         use_attribute_docstrings=True,
         protected_namespaces=(),
+        # Schema patterns are written for Python-style engines (lookarounds and all).
+        regex_engine="python-re",
     )
 
     model_id: ClassVar[str]
@@ -85,3 +100,33 @@ class OutputModel(BaseModel):
                     if isinstance(item, str) and item.startswith(_URL_PREFIXES)
                 )
         return found
+
+    def download(
+        self,
+        directory: str | Path,
+        *,
+        max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
+        http_client: httpx.Client | None = None,
+    ) -> list[Path]:
+        """Stream every URL of the output into ``directory``; return the paths, in order.
+
+        File names come from the URLs, made safe. A file larger than ``max_bytes`` (None:
+        no limit) raises ``DownloadTooLargeError`` and leaves no partial file behind.
+        """
+        from ._download import download_urls  # httpx only when downloading
+
+        return download_urls(self.urls(), directory, http_client=http_client, max_bytes=max_bytes)
+
+    async def adownload(
+        self,
+        directory: str | Path,
+        *,
+        max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> list[Path]:
+        """The async twin of ``download``."""
+        from ._download import adownload_urls
+
+        return await adownload_urls(
+            self.urls(), directory, http_client=http_client, max_bytes=max_bytes
+        )

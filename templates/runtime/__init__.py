@@ -1,0 +1,111 @@
+"""The hand-written runtime every generated package carries: client, jobs, errors.
+
+Generated code imports from here; users import the same names from the package root.
+"""
+
+from __future__ import annotations
+
+from ._client import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncModels,
+    AsyncRequests,
+    AsyncRunComfyBase,
+    Models,
+    Requests,
+    RunComfyBase,
+)
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BadResponseError,
+    DownloadError,
+    DownloadTooLargeError,
+    InsufficientBalanceError,
+    InvalidModelError,
+    JobCancelledError,
+    JobError,
+    JobFailedError,
+    MissingTokenError,
+    NotCancellableError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestValidationError,
+    RunComfyError,
+    ServerError,
+    WaitTimeoutError,
+)
+from ._jobs import AsyncJob, Job
+from ._models import DEFAULT_MAX_DOWNLOAD_BYTES, MediaUrl, OutputModel, RequestModel
+from ._operations import OnUpdate
+from ._resource import AsyncModelResource, ModelResource
+from ._timing import DEFAULT_TIMING, Backoff, Timing
+from ._types import (
+    CancelResponse,
+    JobResult,
+    JobState,
+    JobStatus,
+    ModelEntry,
+    ModelList,
+    SubmitResponse,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_TIMING",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncJob",
+    "AsyncModelResource",
+    "AsyncModels",
+    "AsyncRequests",
+    "AsyncRunComfyBase",
+    "AuthenticationError",
+    "Backoff",
+    "BadRequestError",
+    "BadResponseError",
+    "CancelResponse",
+    "DownloadError",
+    "DownloadTooLargeError",
+    "InsufficientBalanceError",
+    "InvalidModelError",
+    "Job",
+    "JobCancelledError",
+    "JobError",
+    "JobFailedError",
+    "JobResult",
+    "JobState",
+    "JobStatus",
+    "MediaUrl",
+    "MissingTokenError",
+    "ModelEntry",
+    "ModelList",
+    "ModelResource",
+    "Models",
+    "NotCancellableError",
+    "NotFoundError",
+    "OnUpdate",
+    "OutputModel",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestModel",
+    "RequestValidationError",
+    "Requests",
+    "RunComfyBase",
+    "RunComfyError",
+    "ServerError",
+    "SubmitResponse",
+    "Timing",
+    "WaitTimeoutError",
+]

@@ -1,0 +1,322 @@
+"""Every API operation, once, as a sans-IO generator (see ``_sansio``).
+
+``Operations`` builds the requests of the queue and catalog endpoints, parses their
+answers into the typed models of ``_types`` and, for ``wait``/``run``, decides when to
+poll, what to report and when to give up. The sync and async clients only choose a
+driver to run these generators with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote
+
+from pydantic import BaseModel, ValidationError
+
+from ._errors import (
+    BadResponseError,
+    JobCancelledError,
+    JobFailedError,
+    NotCancellableError,
+    WaitTimeoutError,
+)
+from ._models import RequestModel
+from ._sansio import ApiCall, Notify, Operation, Settings, Sleep, call, logger
+from ._timing import Timing
+from ._types import (
+    CancelResponse,
+    JobResult,
+    JobStatus,
+    ModelEntry,
+    ModelList,
+    OutputT,
+    SubmitResponse,
+)
+
+__all__ = ["OnUpdate", "Operations"]
+
+OnUpdate = Callable[[JobStatus], object]
+"""Called with each new job status while waiting (a new state or queue position)."""
+
+_AnswerT = TypeVar("_AnswerT", bound=BaseModel)
+
+
+class Operations:
+    """The API's operations for one client's settings; each method returns a generator."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def submit(self, request: RequestModel) -> Operation[SubmitResponse]:
+        """Start a job. Not resent once it may have reached the server (paid, no idempotency)."""
+        api = ApiCall(
+            method="POST",
+            url=self._url("v1", "models", _model_path(request.model_id)),
+            body=request.to_body(),
+            resendable=False,
+        )
+        body = yield from call(api, self.settings)
+        submitted = _parse(SubmitResponse, body, request_id=None)
+        logger.info("submitted %s as request %s", request.model_id, submitted.request_id)
+        return submitted
+
+    def status(self, request_id: str, *, deadline: float | None = None) -> Operation[JobStatus]:
+        request_id = _require_id(request_id)
+        api = self._request_call("GET", request_id, "status")
+        body = yield from call(api, self.settings, deadline=deadline)
+        return _parse(JobStatus, _with_id(body, request_id), request_id=request_id)
+
+    def result(
+        self,
+        request_id: str,
+        output_type: type[OutputT],
+        *,
+        include_cost: bool = False,
+        deadline: float | None = None,
+    ) -> Operation[JobResult[OutputT]]:
+        request_id = _require_id(request_id)
+        params = (("include_cost", "true"),) if include_cost else ()
+        api = self._request_call("GET", request_id, "result", params=params)
+        body = yield from call(api, self.settings, deadline=deadline)
+        # Parametrizing the generic at run time is how pydantic learns the output class.
+        model: type[JobResult[OutputT]] = JobResult[output_type]  # type: ignore[valid-type]
+        return _parse(model, _with_id(body, request_id), request_id=request_id)
+
+    def cancel(self, request_id: str) -> Operation[CancelResponse]:
+        """Cancel a queued job; a running or finished one raises ``NotCancellableError``."""
+        request_id = _require_id(request_id)
+        body = yield from call(self._request_call("POST", request_id, "cancel"), self.settings)
+        answer = _parse(CancelResponse, _with_id(body, request_id), request_id=request_id)
+        if not answer.is_accepted:
+            raise NotCancellableError(
+                f"Request {request_id} cannot be cancelled (outcome {answer.outcome!r}, "
+                f"state {answer.status!r})",
+                request_id=request_id,
+                status=answer.status,
+            )
+        return answer
+
+    def list_models(
+        self, *, limit: int | None = None, offset: int | None = None, include_schema: bool = False
+    ) -> Operation[ModelList]:
+        wanted = {
+            "include_schema": "true" if include_schema else None,
+            "limit": limit,
+            "offset": offset,
+        }
+        params = tuple((name, str(value)) for name, value in wanted.items() if value is not None)
+        api = ApiCall(method="GET", url=self._url("v1", "models"), params=params, resendable=True)
+        body = yield from call(api, self.settings)
+        return _parse(ModelList, body, request_id=None)
+
+    def get_model(self, model_id: str) -> Operation[ModelEntry]:
+        api = ApiCall(
+            method="GET", url=self._url("v1", "models", _model_path(model_id)), resendable=True
+        )
+        body = yield from call(api, self.settings)
+        return _parse(ModelEntry, body, request_id=None)
+
+    def run(
+        self,
+        request: RequestModel,
+        output_type: type[OutputT],
+        *,
+        timeout: float | None = None,
+        on_update: OnUpdate | None = None,
+    ) -> Operation[OutputT]:
+        """Submit, then wait for the output; ``timeout`` counts from the submit."""
+        deadline = _deadline(timeout, self.settings)
+        submitted = yield from self.submit(request)
+        output = yield from self._wait(
+            submitted.request_id,
+            output_type,
+            deadline=deadline,
+            timeout=timeout,
+            on_update=on_update,
+        )
+        return output
+
+    def wait(
+        self,
+        request_id: str,
+        output_type: type[OutputT],
+        *,
+        timeout: float | None = None,
+        on_update: OnUpdate | None = None,
+    ) -> Operation[OutputT]:
+        """Poll until the job ends; return its output or raise why there is none.
+
+        ``timeout`` None waits as long as the job takes.
+        """
+        deadline = _deadline(timeout, self.settings)
+        output = yield from self._wait(
+            _require_id(request_id),
+            output_type,
+            deadline=deadline,
+            timeout=timeout,
+            on_update=on_update,
+        )
+        return output
+
+    def _wait(
+        self,
+        request_id: str,
+        output_type: type[OutputT],
+        *,
+        deadline: float | None,
+        timeout: float | None,
+        on_update: OnUpdate | None,
+    ) -> Operation[OutputT]:
+        tracker = _Tracker()
+        timing = self.settings.timing
+        while True:
+            current = yield from self.status(request_id, deadline=deadline)
+            if tracker.observe(current):
+                _log_status(current)
+                if on_update is not None:
+                    yield Notify(on_update, current)
+            if current.is_terminal:
+                output = yield from self._outcome(current, output_type, deadline=deadline)
+                if output is not None:
+                    return output
+            pause = _pause(tracker.next_delay(timing), deadline, timing.monotonic())
+            if pause is None:
+                raise WaitTimeoutError(
+                    f"Request {request_id} is still {current.status!r} after {timeout}s",
+                    request_id=request_id,
+                    timeout=timeout,
+                    last_status=current.status,
+                )
+            yield Sleep(pause)
+
+    def _outcome(
+        self, current: JobStatus, output_type: type[OutputT], *, deadline: float | None
+    ) -> Operation[OutputT | None]:
+        """The output of a job that ended, an error, or None if the result lags behind."""
+        request_id = current.request_id
+        if current.is_cancelled:
+            raise JobCancelledError(f"Request {request_id} was cancelled", request_id=request_id)
+        final = yield from self.result(request_id, output_type, deadline=deadline)
+        if current.is_failed or final.is_failed:
+            raise JobFailedError(
+                self.settings.token.scrub(f"Request {request_id} failed: {_describe(final.error)}"),
+                request_id=request_id,
+                error=final.error,
+            )
+        if final.is_cancelled:
+            raise JobCancelledError(f"Request {request_id} was cancelled", request_id=request_id)
+        if not final.is_succeeded:
+            return None
+        if final.output is None:
+            raise BadResponseError(
+                f"Request {request_id} is {final.status!r} but its result has no output",
+                request_id=request_id,
+            )
+        return final.output
+
+    def _request_call(
+        self,
+        method: Literal["GET", "POST"],
+        request_id: str,
+        action: str,
+        *,
+        params: tuple[tuple[str, str], ...] = (),
+    ) -> ApiCall:
+        url = self._url("v1", "requests", quote(request_id, safe=""), action)
+        return ApiCall(
+            method=method, url=url, params=params, resendable=True, request_id=request_id
+        )
+
+    def _url(self, *parts: str) -> str:
+        return "/".join((self.settings.base_url, *parts))
+
+
+@dataclass(slots=True)
+class _Tracker:
+    """What the waiter has seen so far, and how far the poll interval has grown."""
+
+    state: str | None = None
+    position: int | None = None
+    polls_in_state: int = 0
+
+    def observe(self, current: JobStatus) -> bool:
+        """Record ``current``; True if its state or queue position is new."""
+        changed_state = current.status != self.state
+        changed = changed_state or current.queue_position != self.position
+        # A new state restarts the schedule, so a job that leaves a long queue is
+        # watched closely again; a moving queue position does not.
+        self.polls_in_state = 0 if changed_state else self.polls_in_state + 1
+        self.state, self.position = current.status, current.queue_position
+        return changed
+
+    def next_delay(self, timing: Timing) -> float:
+        return timing.poll.delay(self.polls_in_state, timing.random())
+
+
+def _pause(delay: float, deadline: float | None, now: float) -> float | None:
+    """How long to sleep before the next poll; None when the deadline has passed."""
+    if deadline is None:
+        return delay
+    remaining = deadline - now
+    return min(delay, remaining) if remaining > 0 else None
+
+
+def _deadline(timeout: float | None, settings: Settings) -> float | None:
+    if timeout is None:
+        return None
+    if timeout < 0:
+        raise ValueError(f"timeout must be None or >= 0, not {timeout!r}")
+    return settings.timing.monotonic() + timeout
+
+
+def _log_status(current: JobStatus) -> None:
+    position = (
+        "" if current.queue_position is None else f" (queue position {current.queue_position})"
+    )
+    unknown = "" if current.is_known else " (a state this SDK does not know; still polling)"
+    logger.info("request %s: %s%s%s", current.request_id, current.status, position, unknown)
+
+
+def _model_path(model_id: str) -> str:
+    # Model ids are paths ("community/wan-2-2/first-last-frame"): keep the slashes.
+    path = quote(model_id.strip("/"), safe="/")
+    if not path or any(part in ("", ".", "..") for part in path.split("/")):
+        raise ValueError(f"{model_id!r} is not a RunComfy model id such as 'owner/model/variant'")
+    return path
+
+
+def _require_id(request_id: str) -> str:
+    if not isinstance(request_id, str) or not request_id.strip():
+        raise ValueError(f"request_id must be a non-empty string, not {request_id!r}")
+    return request_id.strip()
+
+
+def _with_id(body: dict[str, Any], request_id: str) -> dict[str, Any]:
+    # Answers about one request sometimes leave its id out; we know it anyway.
+    return body if body.get("request_id") else {**body, "request_id": request_id}
+
+
+def _parse(model: type[_AnswerT], body: dict[str, Any], *, request_id: str | None) -> _AnswerT:
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in error.errors()
+        )
+        raise BadResponseError(
+            f"The API's answer does not fit {model.__name__}: {problems}", request_id=request_id
+        ) from None
+
+
+def _describe(error: object) -> str:
+    if error is None:
+        return "the server gave no reason"
+    if isinstance(error, str):
+        return error
+    if isinstance(error, dict):
+        for key in ("message", "error_message", "detail"):
+            if isinstance(error.get(key), str):
+                return str(error[key])
+    return repr(error)

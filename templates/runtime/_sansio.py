@@ -1,0 +1,325 @@
+"""The sans-IO core: one API call as a generator of steps, with every decision in it.
+
+An *operation* is a generator that yields steps (``Send`` an HTTP request, ``Sleep``,
+``Notify`` a callback) and receives each step's outcome back. It decides everything:
+which request to send, how to read the answer, which error to raise, whether and how
+long to wait before retrying. It performs no I/O, so the sync and the async client run
+the very same operations through two small drivers (``_drivers.py``), and the tests
+drive it with fakes.
+
+Retry rules, in one place (``_retry_delay``):
+
+* Status, result, cancel and catalog calls are retried on connection errors, timeouts,
+  dropped connections, HTTP 408, 429 and 5xx, with exponential backoff and jitter,
+  honouring ``Retry-After``, up to ``max_retries`` times.
+* A submit is a paid POST and the API offers no idempotency key: once the request may
+  have reached the server, sending it again could start (and bill) a second job. It is
+  therefore retried only when the connection could not be established at all (connect
+  error, connect timeout, no free pooled connection), never after a read timeout, a
+  dropped connection or any HTTP answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeAlias, TypeVar
+
+import httpx
+
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    BadResponseError,
+    RateLimitError,
+    RunComfyError,
+    ServerError,
+    error_from_response,
+)
+from ._timing import Timing, parse_retry_after
+from ._types import JobStatus
+
+__all__ = [
+    "ApiCall",
+    "Failed",
+    "Notify",
+    "Operation",
+    "Received",
+    "Reply",
+    "Secret",
+    "Send",
+    "Settings",
+    "Sleep",
+    "Step",
+    "call",
+    "logger",
+]
+
+PACKAGE = __name__.rsplit(".", 2)[0]
+logger = logging.getLogger(PACKAGE)
+
+T = TypeVar("T")
+TransportKind = Literal["not_sent", "timeout", "broken", "fatal"]
+_REDACTED = "[REDACTED]"
+_RETRYABLE_STATUS = frozenset({408, 429})
+
+
+class Secret:
+    """A string that never shows itself in ``repr``/``str`` (the API token)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every occurrence of the secret blanked out."""
+        return text.replace(self._value, _REDACTED) if self._value else text
+
+    def scrub_bytes(self, data: bytes) -> bytes:
+        if not self._value:
+            return data
+        return data.replace(self._value.encode(), _REDACTED.encode())
+
+    def __repr__(self) -> str:
+        return f"Secret({_REDACTED})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """What every operation needs to know about its client."""
+
+    base_url: str
+    token: Secret
+    max_retries: int
+    timing: Timing
+    user_agent: str = f"{PACKAGE} (python; httpx/{httpx.__version__})"
+
+    def headers(self) -> dict[str, str]:
+        """Headers of every API call."""
+        return {
+            "Authorization": f"Bearer {self.token.reveal()}",
+            "Accept": "application/json",
+            "User-Agent": self.user_agent,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiCall:
+    """One HTTP call to the API, fully built."""
+
+    method: Literal["GET", "POST"]
+    url: str
+    params: tuple[tuple[str, str], ...] = ()
+    body: dict[str, Any] | None = None
+    resendable: bool
+    """False for a submit: resending after it may have reached the server could bill twice."""
+    request_id: str | None = None
+    """The job this call is about, for error messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    call: ApiCall
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Notify:
+    callback: Callable[[JobStatus], object]
+    status: JobStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """An HTTP answer, read in full."""
+
+    status_code: int
+    content: bytes
+    reason: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Case-insensitive when it comes from httpx; keys in lower case otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """No HTTP answer: the transport raised."""
+
+    exception: Exception
+
+
+Step: TypeAlias = Send | Sleep | Notify
+Reply: TypeAlias = Received | Failed | None
+Operation: TypeAlias = Generator[Step, Reply, T]
+
+
+def call(api: ApiCall, settings: Settings, *, deadline: float | None = None) -> Operation[Any]:
+    """Send ``api``, retrying as the module docstring says; return the decoded JSON body.
+
+    With a ``deadline`` (a ``timing.monotonic`` value), no retry sleeps past it: the last
+    error is raised instead.
+    """
+    attempt = 0
+    while True:
+        reply = yield Send(api)
+        if not isinstance(reply, Received | Failed):
+            raise TypeError(f"a Send step must be answered with Received or Failed, not {reply!r}")
+        _log_reply(api, reply)
+        try:
+            return _decode(reply, api, settings)
+        except RunComfyError as error:
+            delay = _retry_delay(api, reply, error, attempt=attempt, settings=settings)
+            if delay is None or _passes(deadline, delay, settings.timing):
+                raise
+            logger.info(
+                "%s %s failed (%s); retry %d of %d in %.2fs",
+                api.method,
+                _path(api.url),
+                _short(error),
+                attempt + 1,
+                settings.max_retries,
+                delay,
+            )
+        yield Sleep(delay)
+        attempt += 1
+
+
+def _decode(reply: Received | Failed, api: ApiCall, settings: Settings) -> Any:
+    if isinstance(reply, Failed):
+        raise _transport_error(reply.exception, api, settings) from reply.exception
+    body = _json(reply.content)
+    if not 200 <= reply.status_code < 300 or _signals_error(body):
+        raise _status_error(reply, api, settings)
+    if not isinstance(body, dict):
+        snippet = settings.token.scrub(reply.content[:200].decode("utf-8", "replace"))
+        raise BadResponseError(
+            f"Expected a JSON object from {api.method} {_path(api.url)}, got {snippet!r}",
+            status_code=reply.status_code,
+            request_id=api.request_id,
+        )
+    return body
+
+
+_NOT_JSON = object()
+
+
+def _json(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+        return _NOT_JSON
+
+
+def _signals_error(body: object) -> bool:
+    """Some answers say "error" with HTTP 200 and an error_code/error_message body."""
+    if not isinstance(body, dict):
+        return False
+    return body.get("error_code") not in (None, "", 0) or bool(body.get("error_message"))
+
+
+def _status_error(reply: Received, api: ApiCall, settings: Settings) -> APIStatusError:
+    # A server that echoes the token back must not get it into our errors. Only error
+    # bodies are scrubbed: a short token could otherwise mangle a good answer.
+    body = _json(settings.token.scrub_bytes(reply.content))
+    return error_from_response(
+        status_code=reply.status_code,
+        body=None if body is _NOT_JSON else body,
+        reason=reply.reason,
+        request_id=api.request_id,
+        retry_after=_retry_after(reply, settings.timing),
+    )
+
+
+def classify(exception: Exception) -> TransportKind:
+    """How far a failed request got, from the exception the transport raised."""
+    if isinstance(exception, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return "not_sent"
+    if isinstance(exception, httpx.UnsupportedProtocol):
+        return "fatal"
+    if isinstance(exception, httpx.TimeoutException):
+        return "timeout"
+    return "broken"
+
+
+def _transport_error(exception: Exception, api: ApiCall, settings: Settings) -> APIConnectionError:
+    kind = classify(exception)
+    what = (
+        f"{type(exception).__name__}: {exception}" if str(exception) else type(exception).__name__
+    )
+    message = f"{api.method} {_path(api.url)} failed: {what}"
+    if not api.resendable and kind != "not_sent":
+        message += (
+            ". The submit was not sent again, because it may have reached RunComfy and a "
+            "second submit would start (and bill) a second job. Check your RunComfy request "
+            "history before submitting again"
+        )
+    cls = APITimeoutError if isinstance(exception, httpx.TimeoutException) else APIConnectionError
+    return cls(settings.token.scrub(message), request_id=api.request_id)
+
+
+def _retry_delay(
+    api: ApiCall,
+    reply: Received | Failed,
+    error: RunComfyError,
+    *,
+    attempt: int,
+    settings: Settings,
+) -> float | None:
+    """Seconds to wait before sending ``api`` again, or None to give up with ``error``."""
+    if attempt >= settings.max_retries or not _retryable(api, reply, error):
+        return None
+    timing = settings.timing
+    wait = _retry_after(reply, timing) if isinstance(reply, Received) else None
+    if wait is None:
+        return timing.retry.delay(attempt, timing.random())
+    return wait if wait <= timing.max_retry_after else None
+
+
+def _retryable(api: ApiCall, reply: Received | Failed, error: RunComfyError) -> bool:
+    if isinstance(reply, Failed):
+        kind = classify(reply.exception)
+        return kind == "not_sent" or (api.resendable and kind != "fatal")
+    if not api.resendable:
+        return False
+    return reply.status_code in _RETRYABLE_STATUS or isinstance(error, RateLimitError | ServerError)
+
+
+def _retry_after(reply: Received | Failed, timing: Timing) -> float | None:
+    if not isinstance(reply, Received):
+        return None
+    value = reply.headers.get("retry-after") or reply.headers.get("Retry-After")
+    return parse_retry_after(value, now=timing.wall_clock())
+
+
+def _passes(deadline: float | None, delay: float, timing: Timing) -> bool:
+    return deadline is not None and timing.monotonic() + delay > deadline
+
+
+def _log_reply(api: ApiCall, reply: Received | Failed) -> None:
+    outcome = (
+        f"HTTP {reply.status_code}"
+        if isinstance(reply, Received)
+        else type(reply.exception).__name__
+    )
+    logger.debug("%s %s -> %s", api.method, _path(api.url), outcome)
+
+
+def _path(url: str) -> str:
+    return httpx.URL(url).raw_path.decode("ascii", "replace")
+
+
+def _short(error: RunComfyError) -> str:
+    status = f"HTTP {error.status_code}" if error.status_code is not None else ""
+    return status or type(error).__name__

@@ -1,0 +1,76 @@
+"""The API token never shows: not in any repr, log line (DEBUG included) or error text."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+import httpx
+import pytest
+from runcomfy_sdk._runtime import RunComfyError, WaitTimeoutError
+from runcomfy_sdk._runtime._sansio import Secret
+
+from tests.runtime.fakes import (
+    MODEL_PATH,
+    TOKEN,
+    FakeApi,
+    Sdk,
+    VideoOutput,
+    fail,
+    reply,
+    status_body,
+    submitted,
+)
+
+
+def _texts(error: BaseException) -> list[str]:
+    return [str(error), repr(error), "".join(traceback.format_exception(error))]
+
+
+def test_token_is_absent_from_reprs_logs_and_errors(
+    sdk: Sdk, fake_api: FakeApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    echoed = {"error_code": 400004, "error_message": f"token {TOKEN} has expired"}
+    fake_api.on("POST", MODEL_PATH, fail(httpx.ConnectError), reply(200, submitted("r-1")))
+    fake_api.on(
+        "GET",
+        "/v1/requests/r-1/status",
+        reply(429, {"message": f"slow down, {TOKEN}"}, headers={"Retry-After": "1"}),
+        reply(200, status_body("r-1", "in_queue", 2)),
+    )
+    fake_api.on("GET", "/v1/requests/r-2/status", reply(401, echoed))
+    fake_api.on(
+        "GET", "/v1/requests/r-3/status", fail(httpx.ReadTimeout, "The read operation timed out")
+    )
+    fake_api.on("GET", "/v1/requests/r-4/status", reply(200, content=f"oops {TOKEN}".encode()))
+    client = sdk.new_client(max_retries=1)
+    texts = [repr(client), str(client), repr(client._settings), repr(sdk.model(client))]
+
+    job = sdk.run(sdk.model(client).submit(prompt="p", start_image="https://x/a.png"))
+    texts.append(repr(job))
+    with pytest.raises(WaitTimeoutError) as timed_out:
+        sdk.run(job.wait(timeout=1.5))
+    texts += _texts(timed_out.value)
+    for request_id in ("r-2", "r-3", "r-4"):
+        with pytest.raises(RunComfyError) as caught:
+            sdk.run(client.requests.status(request_id))
+        texts += _texts(caught.value)
+
+    assert fake_api.requests[0].headers["Authorization"] == f"Bearer {TOKEN}"
+    assert any("[REDACTED]" in text for text in texts), "the echoed token was scrubbed"
+    logged = [record.getMessage() for record in caplog.records]
+    assert any("retry" in line for line in logged), "the scenario did log at DEBUG/INFO"
+    leaks = [text for text in texts + logged if TOKEN in text]
+    assert leaks == []
+
+
+def test_secret_hides_its_value() -> None:
+    secret = Secret("abc123")
+    assert "abc123" not in repr(secret) and "abc123" not in str(secret)
+    assert secret.reveal() == "abc123"
+    assert secret.scrub("x abc123 y") == "x [REDACTED] y"
+
+
+def test_resumed_job_repr_names_no_token(sdk: Sdk) -> None:
+    assert TOKEN not in repr(sdk.client.job("r-1", VideoOutput))

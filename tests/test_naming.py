@@ -1,0 +1,356 @@
+"""Naming rules: friendly field names, identifiers, collisions, class and module names."""
+
+from __future__ import annotations
+
+import keyword
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import naming
+from generator.comfy import parse_wire_key
+from generator.diagnostics import Diagnostics, SourceRef
+from generator.normalize.names import assign_field_names
+
+REF = SourceRef("schemas/acme/model.json", "/input_schema")
+LOWER = "abcdefghijklmnopqrstuvwxyz"
+WORD = st.text(LOWER + "0123456789", min_size=1, max_size=5)
+# ComfyUI keys (``68_image``, ``57_noise_seed``) and plain ones (``prompt``, ``image_url_1``).
+COMFY_KEY = st.builds(
+    "{}_{}{}".format, st.integers(1, 999), st.sampled_from(LOWER), st.text(LOWER + "_", max_size=8)
+)
+PLAIN_KEY = st.builds(
+    lambda first, words: "_".join([first, *words]),
+    st.text(LOWER, min_size=1, max_size=5),
+    st.lists(WORD, max_size=2),
+)
+
+
+def chosen_name(key: str, title: str | None = None, override: str | None = None) -> str:
+    """The friendly name the naming pass gives one property in a model of its own."""
+    schema = {"type": "string"} if title is None else {"type": "string", "title": title}
+    explicit = {key: override} if override is not None else {}
+    names = assign_field_names({key: schema}, [key], explicit, REF, Diagnostics())
+    return names[key]
+
+
+def request(key: str, candidate: str | None = None, explicit: bool = False) -> naming.NameRequest:
+    """A naming request as the naming pass builds it (candidate from the wire key by default)."""
+    targets = parse_wire_key(key)
+    wanted = candidate if candidate is not None else naming.name_from_wire_key(key, targets)
+    return naming.NameRequest(key, wanted, explicit, targets)
+
+
+def resolved(requests: list[naming.NameRequest]) -> dict[str, str]:
+    return naming.resolve_collisions(requests)[0]
+
+
+# --- rule order ---------------------------------------------------------------------------
+
+
+def test_override_beats_title_and_wire_key() -> None:
+    assert chosen_name("68_image", title="Start Image", override="first_frame") == "first_frame"
+
+
+def test_ascii_title_beats_wire_key() -> None:
+    assert chosen_name("68_image", title="Start Image") == "start_image"
+
+
+def test_wire_key_without_node_prefix_is_the_fallback() -> None:
+    assert chosen_name("68_image") == "image"
+    assert chosen_name("57_noise_seed") == "noise_seed"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Start Image", "start_image"),
+        ("End Image", "end_image"),
+        ("Resolution (W:H)", "resolution"),
+        ("Number of Frames", "number_of_frames"),
+        ("Frames Per Second", "frames_per_second"),
+        ("Guidance Scale", "guidance_scale"),
+        ("Artist's Style", "artists_style"),
+        ("Size [px]", "size"),
+        ("4K Upscale", "upscale_4k"),
+        ("camelCase Title", "camelcase_title"),
+    ],
+)
+def test_name_from_title(title: str, expected: str) -> None:
+    assert naming.name_from_title(title) == expected
+
+
+@pytest.mark.parametrize(
+    "title", [None, "", "プロンプト", "参照画像", "Résolution", "(W:H)", "???", "提示词 Prompt"]
+)
+def test_titles_that_cannot_name_a_field(title: str | None) -> None:
+    assert naming.name_from_title(title) is None
+
+
+def test_non_ascii_titles_fall_through_to_the_wire_key() -> None:
+    assert chosen_name("68_image", title="開始画像") == "image"
+    assert chosen_name("prompt", title="プロンプト") == "prompt"
+
+
+def test_sentence_titles_fall_through_to_the_wire_key() -> None:
+    sentence = "The image the video starts from, as a URL"
+    assert len(sentence.split()) > naming.MAX_TITLE_WORDS
+    assert naming.name_from_title(sentence) is None
+    assert chosen_name("68_image", title=sentence) == "image"
+
+
+def test_title_of_exactly_max_words_is_used() -> None:
+    title = " ".join(["word"] * naming.MAX_TITLE_WORDS)
+    assert naming.name_from_title(title) == "_".join(["word"] * naming.MAX_TITLE_WORDS)
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("68_image", "image"),
+        ("6_text", "text"),
+        ("57_noise_seed", "noise_seed"),
+        ("71_widthx71_height", "width_x_height"),
+        ("prompt", "prompt"),
+        ("image_url_1", "image_url_1"),
+        ("imageURL", "image_url"),
+    ],
+)
+def test_name_from_wire_key(key: str, expected: str) -> None:
+    assert naming.name_from_wire_key(key, parse_wire_key(key)) == expected
+
+
+def test_all_non_ascii_wire_keys_get_a_stable_ascii_name() -> None:
+    first = naming.name_from_wire_key("画像", parse_wire_key("画像"))
+    assert first == naming.name_from_wire_key("画像", parse_wire_key("画像"))
+    assert first.isascii()
+    assert first.isidentifier()
+    assert first != naming.name_from_wire_key("動画", parse_wire_key("動画"))
+
+
+# --- identifiers --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("class", "class_"),
+        ("def", "def_"),
+        ("None", "none"),
+        ("list", "list_"),
+        ("id", "id_"),
+        ("type", "type_"),
+        ("json", "json_"),
+        ("dict", "dict_"),
+        ("copy", "copy_"),
+        ("schema", "schema_"),
+        ("validate", "validate_"),
+        ("model_config", "model_config_"),
+        ("model_dump", "model_dump_"),
+        ("self", "self_"),
+        ("timeout", "timeout_"),
+        ("request_id", "request_id_"),
+        ("on_update", "on_update_"),
+    ],
+)
+def test_reserved_names_get_a_trailing_underscore(name: str, expected: str) -> None:
+    assert naming.make_identifier(name) == expected
+
+
+def test_reserved_titles_get_a_trailing_underscore() -> None:
+    assert chosen_name("5_x", title="Type") == "type_"
+    assert chosen_name("5_x", title="Class") == "class_"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("3d_mode", "mode_3d"),
+        ("2 Pass", "pass_2"),
+        ("1", "value_1"),
+        ("1 2", "value_1_2"),
+        ("4k", "value_4k"),
+    ],
+)
+def test_leading_numbers_move_to_the_end(name: str, expected: str) -> None:
+    assert naming.make_identifier(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Start Image", "start_image"),
+        ("imageURL", "image_url"),
+        ("\uff21\uff22\uff23", "abc"),
+        ("\uff23\uff4c\uff41\uff53\uff53", "class_"),
+        ("café", "cafe"),
+    ],
+)
+def test_make_identifier_examples(name: str, expected: str) -> None:
+    assert naming.make_identifier(name) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=40))
+def test_make_identifier_always_gives_a_usable_identifier(text: str) -> None:
+    name = naming.make_identifier(text)
+    assert name.isidentifier()
+    assert name.isascii()
+    assert not keyword.iskeyword(name)
+    assert not name.startswith("_")
+    assert not name[0].isdigit()
+    assert name == name.lower()
+    assert naming.make_identifier(name) == name
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.one_of(COMFY_KEY, PLAIN_KEY, st.text(max_size=20)))
+def test_wire_key_names_never_start_with_field_or_a_node_prefix(key: str) -> None:
+    name = naming.make_identifier(naming.name_from_wire_key(key, parse_wire_key(key)))
+    node = parse_wire_key(key)[0].node
+    if not key.lower().lstrip("0123456789_").startswith("field"):
+        assert not name.startswith("field_")
+    if node is not None:
+        assert not name.startswith(f"{node}_")
+    assert not name[0].isdigit()
+
+
+# --- collisions ---------------------------------------------------------------------------
+
+
+def test_two_node_inputs_with_the_same_name_are_both_suffixed_with_their_node() -> None:
+    names = resolved([request("68_image"), request("62_image")])
+    assert names == {"68_image": "image_68", "62_image": "image_62"}
+
+
+def test_a_plain_key_keeps_its_own_name_against_node_prefixed_rivals() -> None:
+    names = resolved([request("68_image"), request("image"), request("62_image")])
+    assert names == {"image": "image", "68_image": "image_68", "62_image": "image_62"}
+
+
+def test_explicit_names_win_collisions() -> None:
+    names = resolved([request("image"), request("68_image", "image", explicit=True)])
+    assert names == {"68_image": "image", "image": "image_image"}
+
+
+def test_two_explicit_claims_on_one_name_are_both_renamed_and_reported() -> None:
+    names, renames = naming.resolve_collisions(
+        [request("68_image", "image", explicit=True), request("62_image", "image", explicit=True)]
+    )
+    assert names == {"68_image": "image_68", "62_image": "image_62"}
+    assert {(r.wire_key, r.wanted, r.explicit) for r in renames} == {
+        ("68_image", "image", True),
+        ("62_image", "image", True),
+    }
+
+
+def test_renames_name_their_rivals() -> None:
+    _, renames = naming.resolve_collisions([request("68_image"), request("62_image")])
+    by_key = {rename.wire_key: rename for rename in renames}
+    assert by_key["68_image"].rivals == ("62_image",)
+    assert by_key["62_image"].given == "image_62"
+
+
+def test_suffix_is_the_wire_key_when_there_is_no_node() -> None:
+    names = resolved([request("a", "x"), request("b", "x"), request("c", "x")])
+    assert names == {"a": "x_a", "b": "x_b", "c": "x_c"}
+
+
+def test_suffix_falls_back_from_node_to_wire_key_to_counter() -> None:
+    node_taken = resolved([request("68_a", "x"), request("69_a", "x"), request("k", "x_68")])
+    assert node_taken == {"68_a": "x_a_68", "69_a": "x_69", "k": "x_68"}
+    key_taken = resolved([request("a", "x"), request("b", "x"), request("k", "x_a")])
+    assert key_taken == {"a": "x_2", "b": "x_b", "k": "x_a"}
+
+
+def test_collisions_are_deterministic() -> None:
+    keys = ["68_image", "62_image", "image", "6_text", "7_text", "71_widthx71_height"]
+    first = resolved([request(key) for key in keys])
+    assert all(resolved([request(key) for key in keys]) == first for _ in range(3))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    keys=st.lists(st.one_of(COMFY_KEY, PLAIN_KEY), unique=True, max_size=10),
+    seed=st.integers(min_value=0, max_value=2**32),
+)
+def test_collision_resolution_is_order_independent(keys: list[str], seed: int) -> None:
+    shuffled = list(keys)
+    random.Random(seed).shuffle(shuffled)
+    assert resolved([request(k) for k in keys]) == resolved([request(k) for k in shuffled])
+
+
+@pytest.mark.parametrize("keys", [["Q", "q"], ["68_image", "68_IMAGE"]])
+def test_keys_that_differ_only_in_case_resolve_independently_of_order(keys: list[str]) -> None:
+    forward = resolved([request(key) for key in keys])
+    backward = resolved([request(key) for key in reversed(keys)])
+    assert forward == backward
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    entries=st.dictionaries(
+        st.one_of(COMFY_KEY, PLAIN_KEY, st.text(max_size=8)),
+        st.tuples(
+            st.one_of(st.text(max_size=8), st.sampled_from(["image", "x", "class"])), st.booleans()
+        ),
+        max_size=10,
+    )
+)
+def test_resolved_names_are_unique_identifiers(entries: dict[str, tuple[str, bool]]) -> None:
+    requests = [request(key, candidate, explicit) for key, (candidate, explicit) in entries.items()]
+    names = resolved(requests)
+    assert set(names) == set(entries)
+    assert len(set(names.values())) == len(names)
+    assert all(name.isidentifier() and not keyword.iskeyword(name) for name in names.values())
+
+
+# --- class and module names ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model_id", "class_base", "module"),
+    [
+        (
+            "community/wan-2-2/first-last-frame",
+            "CommunityWan22FirstLastFrame",
+            "community_wan_2_2_first_last_frame",
+        ),
+        (
+            "community/wan-2-1/fusionx/image-to-video",
+            "CommunityWan21FusionxImageToVideo",
+            "community_wan_2_1_fusionx_image_to_video",
+        ),
+        (
+            "wan-ai/wan-2-6/image-to-image",
+            "WanAiWan26ImageToImage",
+            "wan_ai_wan_2_6_image_to_image",
+        ),
+    ],
+)
+def test_class_and_module_names_from_model_ids(model_id: str, class_base: str, module: str) -> None:
+    assert naming.class_base_name(model_id) == class_base
+    assert naming.module_name(model_id) == module
+
+
+def test_model_names_are_unique_even_ignoring_case() -> None:
+    names = naming.model_names(["a/b", "A/B", "a_b"])
+    modules = [entry.module for entry in names.values()]
+    classes = [entry.request_class for entry in names.values()]
+    assert len({module.lower() for module in modules}) == 3
+    assert len({cls.lower() for cls in classes}) == 3
+    assert names["a/b"].module == "a_b"
+    assert names["a/b"].request_class == "ABRequest"
+    assert names["a/b"].output_class == "ABOutput"
+    assert names["a/b"].resource_class == "ABResource"
+
+
+@settings(max_examples=200, deadline=None)
+@given(model_id=st.text(max_size=40))
+def test_class_and_module_names_are_identifiers(model_id: str) -> None:
+    module = naming.module_name(model_id)
+    base = naming.class_base_name(model_id)
+    assert module.isidentifier() and module.isascii() and not keyword.iskeyword(module)
+    assert base.isidentifier() and base.isascii() and base[0].isupper()
