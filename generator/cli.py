@@ -20,13 +20,15 @@ from generator.ingest import ingest_sources
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command == "serve":
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["serve"]:
+        # The server has its own flags; argparse's REMAINDER would not pass on "--port".
         from generator.server.cli import main as serve_main
 
-        served: int = serve_main(args.serve_args)
+        served: int = serve_main(arguments[1:])
         return served
+    parser = _parser()
+    args = parser.parse_args(arguments)
     try:
         config = resolve(
             read_file_config(Path("pyproject.toml")),

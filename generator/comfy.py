@@ -15,6 +15,9 @@ from dataclasses import dataclass
 _NODE_KEY = re.compile(r"(?P<node>[0-9]+)_(?P<input>[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*)")
 # Split a combined key before every "x<digits>_" that starts another node target.
 _COMBINED_SPLIT = re.compile(r"x(?=[0-9]+_[A-Za-z])")
+# ComfyUI's loader nodes take their file as an input named image/video/audio; RunComfy
+# schemas also number them or add a URL suffix (image_url_1, video_urls).
+_MEDIA_INPUT = re.compile(r"(?P<kind>image|video|audio)(?:_urls?)?(?:_[0-9]+)?")
 _DIMENSIONS = re.compile(
     r"\s*(?P<width>[0-9]{1,6})\s*[xX*\u00d7]\s*(?P<height>[0-9]{1,6})\s*(?:\((?P<label>[^()]*)\))?\s*"
 )
@@ -64,3 +67,11 @@ def parse_dimensions(value: str) -> Dimensions | None:
         return None
     label = match["label"].strip() if match["label"] is not None else None
     return Dimensions(int(match["width"]), int(match["height"]), label or None)
+
+
+def media_kind_by_name(targets: tuple[NodeInput, ...]) -> str | None:
+    """``image``/``video``/``audio`` when a single-target key names a media input by convention."""
+    if len(targets) != 1:
+        return None
+    match = _MEDIA_INPUT.fullmatch(targets[0].input.lower())
+    return match["kind"] if match else None

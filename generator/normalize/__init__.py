@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from generator import canonical, naming
-from generator.comfy import parse_wire_key
+from generator.comfy import media_kind_by_name, parse_wire_key
 from generator.diagnostics import Diagnostics, SourceRef
 from generator.ingest import Overrides, SchemaFile
 from generator.ir import (
@@ -91,12 +91,15 @@ def _fields(
     fields = []
     for key in keys:
         prop_ref = ref.child("properties", key)
-        parts = normalize_property(properties[key], prop_ref, diags)
+        targets = parse_wire_key(key)
+        parts = normalize_property(
+            properties[key], prop_ref, diags, media_hint=media_kind_by_name(targets)
+        )
         fields.append(
             Field(
                 wire_key=key,
                 py_name=py_names[key],
-                targets=parse_wire_key(key),
+                targets=targets,
                 type=parts.type,
                 required=key in required,
                 nullable=parts.nullable,

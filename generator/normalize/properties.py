@@ -1,7 +1,10 @@
 """Normalize one property schema of RunComfy's dialect into IR parts.
 
 The dialect's quirks handled here: ``"type": "float"`` is a number; ``format``
-``image_uri``/``video_uri``/``audio_uri`` (and ``*_uris``) mark media URLs; ``validations``
+``image_uri``/``video_uri``/``audio_uri`` (and ``*_uris``) mark media URLs, and so does a
+ComfyUI media input name (``68_image``, ``image_url_1``, ``video_urls``: ``media_hint``) on
+a string field with no enum and no other format (RunComfy's own schemas leave the format
+out on many file inputs); ``validations``
 entries become structured rules; ``"type": [..., "null"]`` and ``null`` enum members make a
 field nullable. Defaults that contradict their own field (wrong type, outside the enum or
 the range) are reported and left out rather than emitted as code that cannot type-check.
@@ -49,6 +52,7 @@ _TYPE_NAMES: Mapping[str, ScalarKind] = {
     "boolean": "boolean",
     "object": "object",
 }
+_GENERIC_FORMATS = frozenset({None, "uri", "url", "uri-reference"})
 _MEDIA_FORMAT = re.compile(r"(?P<kind>image|video|audio)_uris?")
 _RULE = re.compile(r"\s*(?P<metric>[A-Za-z_][A-Za-z0-9_/ ]*?)\s*(?P<op><=|>=|==|!=|<|>)\s*")
 _BOUNDS_BY_KIND: Mapping[str, frozenset[str]] = {
@@ -86,9 +90,13 @@ class PropertyParts:
 
 
 def normalize_property(
-    schema: Mapping[str, Any], ref: SourceRef, diags: Diagnostics
+    schema: Mapping[str, Any],
+    ref: SourceRef,
+    diags: Diagnostics,
+    *,
+    media_hint: str | None = None,
 ) -> PropertyParts:
-    type_ref, nullable = resolve_type(schema, ref, diags)
+    type_ref, nullable = resolve_type(schema, ref, diags, media_hint=media_hint)
     type_ref, nullable = _apply_enum(type_ref, nullable, schema, ref, diags)
     constraints = _constraints(schema, type_ref, ref, diags)
     parts = PropertyParts(
@@ -104,7 +112,7 @@ def normalize_property(
 
 
 def resolve_type(
-    schema: Mapping[str, Any], ref: SourceRef, diags: Diagnostics
+    schema: Mapping[str, Any], ref: SourceRef, diags: Diagnostics, *, media_hint: str | None = None
 ) -> tuple[TypeRef, bool]:
     """The field type and whether null is allowed, from ``type``, ``format`` and ``items``."""
     declared = schema.get("type")
@@ -123,7 +131,7 @@ def resolve_type(
         diags.warning("G002", f"several types {names}; accepting any value", ref.child("type"))
         return Scalar(kind="any"), nullable
     name = names[0]
-    media = _media_kind(schema.get("format"))
+    media = _media_kind(schema.get("format")) or _hinted_media(schema, media_hint)
     if name == "array":
         return ArrayOf(item=_item_type(schema, media, ref, diags)), nullable
     if media is not None and name == "string":
@@ -141,6 +149,13 @@ def _item_type(
     if media is not None and item_type == Scalar(kind="string"):
         return MediaUrl(kind=media)
     return item_type
+
+
+def _hinted_media(schema: Mapping[str, Any], media_hint: str | None) -> MediaKind | None:
+    """The name-based media kind, unless the schema says otherwise (an enum, another format)."""
+    if media_hint is None or "enum" in schema or schema.get("format") not in _GENERIC_FORMATS:
+        return None
+    return cast(MediaKind, media_hint)
 
 
 def _media_kind(format_value: object) -> MediaKind | None:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .._runtime._models import OutputModel, RequestModel
+from .._runtime._models import MediaUrl, OutputModel, RequestModel
 
 
 class CommunityWan21FusionxImageToVideoRequest(RequestModel):
@@ -39,7 +39,7 @@ class CommunityWan21FusionxImageToVideoRequest(RequestModel):
     """
 
     image: Annotated[
-        str, Field(alias="608_image", examples=["RunComfy_examples_1235_1.png"], title="Image")
+        MediaUrl, Field(alias="608_image", examples=["RunComfy_examples_1235_1.png"], title="Image")
     ]
     """Image
 

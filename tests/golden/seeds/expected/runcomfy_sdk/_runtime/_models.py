@@ -34,15 +34,30 @@ _URL_PREFIXES = ("http://", "https://")
 
 
 def require_public_url(value: str) -> str:
-    """Accept an http(s) URL; reject local paths and other schemes with advice."""
+    """Accept what RunComfy can fetch; refuse what is evidently a local file, with advice.
+
+    Accepted: http(s) URLs, and bare names with no path in them (RunComfy's own examples
+    name hosted sample files that way, e.g. ``"Runcomfy_Example_1259_1.png"``). Refused:
+    other schemes (``file:``, ``data:``), anything with a path separator or a drive
+    letter, ``~`` paths, and a bare name that is a file in the current directory.
+    """
     parts = urlsplit(value)
-    if parts.scheme.lower() in _FETCHABLE_SCHEMES and parts.netloc:
+    scheme = parts.scheme.lower()
+    if scheme in _FETCHABLE_SCHEMES and parts.netloc:
         return value
-    raise ValueError(
-        f"{value!r} is not an http(s) URL. RunComfy fetches every media input itself "
-        "from a publicly reachable HTTPS URL, so a local path or file cannot be sent: "
-        "upload the file (object storage, a pre-signed URL) and pass that URL instead."
-    )
+    if scheme in _FETCHABLE_SCHEMES or not value.strip() or _looks_local(value, scheme):
+        raise ValueError(
+            f"{value!r} is not a public URL. RunComfy fetches every media input itself "
+            "from a publicly reachable HTTPS URL, so a local path or file cannot be sent: "
+            "upload the file (object storage, a pre-signed URL) and pass that URL instead."
+        )
+    return value
+
+
+def _looks_local(value: str, scheme: str) -> bool:
+    has_scheme = len(scheme) > 1 and value.lower().startswith(scheme + ":")
+    has_path = "/" in value or "\\" in value or value.startswith("~") or value[1:2] == ":"
+    return has_scheme or has_path or Path(value).exists()
 
 
 MediaUrl = Annotated[str, AfterValidator(require_public_url)]

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .._runtime._models import OutputModel, RequestModel
+from .._runtime._models import MediaUrl, OutputModel, RequestModel
 
 
 class CommunityWan22FirstLastFrameRequest(RequestModel):
@@ -33,7 +33,8 @@ class CommunityWan22FirstLastFrameRequest(RequestModel):
     """
 
     end_image: Annotated[
-        str, Field(alias="62_image", examples=["Runcomfy_Example_1259_2.png"], title="End Image")
+        MediaUrl,
+        Field(alias="62_image", examples=["Runcomfy_Example_1259_2.png"], title="End Image"),
     ]
     """End Image
 
@@ -43,7 +44,8 @@ class CommunityWan22FirstLastFrameRequest(RequestModel):
     """
 
     start_image: Annotated[
-        str, Field(alias="68_image", examples=["Runcomfy_Example_1259_1.png"], title="Start Image")
+        MediaUrl,
+        Field(alias="68_image", examples=["Runcomfy_Example_1259_1.png"], title="Start Image"),
     ]
     """Start Image
 
