@@ -130,3 +130,14 @@ def test_console_script_and_module_entry_point_agree(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2
+
+
+def test_serve_passes_its_own_flags_to_the_server() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--port" in result.stdout and "--queue-seconds" in result.stdout
