@@ -583,3 +583,17 @@ def test_diagnostics_from_the_normalizer_are_located_in_the_file() -> None:
     assert {item.code for item in diags} == {"G010", "G011", "G012"}
     assert all(item.source.file == FILE for item in diags)
     assert all(item.level is Level.WARNING for item in diags)
+
+
+def test_combined_key_with_a_value_that_is_no_size_is_reported() -> None:
+    model, diags = build({"7_widthx7_height": {"type": "string", "enum": ["512x512 (1:1)", "big"]}})
+    assert field(model, "7_widthx7_height").dimensions == ()
+    assert ("warning", "G014", "/input_schema/properties/7_widthx7_height/enum") in summary(diags)
+    sized, quiet = build(
+        {"7_widthx7_height": {"type": "string", "enum": ["512x512 (1:1)", "768x512"]}}
+    )
+    assert [(d.width, d.height, d.label) for d in field(sized, "7_widthx7_height").dimensions] == [
+        (512, 512, "1:1"),
+        (768, 512, None),
+    ]
+    assert "G014" not in {item.code for item in quiet}

@@ -18,6 +18,7 @@ from generator.ir import (
     ArrayOf,
     Field,
     FrozenObject,
+    LiteralOf,
     Model,
     OutputField,
     Package,
@@ -95,6 +96,12 @@ def _fields(
         parts = normalize_property(
             properties[key], prop_ref, diags, media_hint=media_kind_by_name(targets)
         )
+        if len(targets) > 1 and isinstance(parts.type, LiteralOf) and not parts.dimensions:
+            diags.warning(
+                "G014",
+                "combined key: not every enum value reads as 'WIDTHxHEIGHT (label)'",
+                prop_ref.child("enum"),
+            )
         fields.append(
             Field(
                 wire_key=key,
