@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup generate check golden test lint bench clean
+.PHONY: setup generate check golden test lint bench demo clean
 
 setup: $(STAMP)
 
@@ -41,6 +41,10 @@ test: $(STAMP)
 ## Print how generation and the generated SDK scale, as ratios to baselines of the same run.
 bench: $(STAMP)
 	$(PY) -m generator.bench
+
+## Start the local server and make a first/last-frame video through the generated SDK.
+demo: $(STAMP)
+	$(PY) -m generator.demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
