@@ -129,6 +129,9 @@ def test_the_token_is_in_no_log_record_error_text_or_repr(
     assert updates[-1].status == "completed"
     assert controller.count("submit") == 4 and len(list(tmp_path.iterdir())) == 4
     assert "Bearer" in str(errors[1]) and "worker saw token" in str(errors[3])
+    failed = errors[3]
+    assert isinstance(failed, JobFailedError)
+    assert "worker saw token" in repr(failed.error) and SECRET not in repr(failed.error)
     assert _leaks(reprs) == []
     for error in errors:
         assert _leaks(_texts_of(error)) == [], type(error).__name__

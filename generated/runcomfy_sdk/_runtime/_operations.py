@@ -206,7 +206,7 @@ class Operations:
             raise JobFailedError(
                 self.settings.token.scrub(f"Request {request_id} failed: {_describe(final.error)}"),
                 request_id=request_id,
-                error=final.error,
+                error=self.settings.token.scrub_json(final.error),
             )
         if final.is_cancelled:
             raise JobCancelledError(f"Request {request_id} was cancelled", request_id=request_id)

@@ -85,6 +85,16 @@ class Secret:
         """``text`` with every occurrence of the secret blanked out."""
         return text.replace(self._value, _REDACTED) if self._value else text
 
+    def scrub_json(self, value: object) -> object:
+        """A parsed JSON value with the secret blanked out of every string in it."""
+        if isinstance(value, str):
+            return self.scrub(value)
+        if isinstance(value, list):
+            return [self.scrub_json(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.scrub_json(item) for key, item in value.items()}
+        return value
+
     def scrub_bytes(self, data: bytes) -> bytes:
         if not self._value:
             return data
