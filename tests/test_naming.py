@@ -32,7 +32,9 @@ def chosen_name(key: str, title: str | None = None, override: str | None = None)
     """The friendly name the naming pass gives one property in a model of its own."""
     schema = {"type": "string"} if title is None else {"type": "string", "title": title}
     explicit = {key: override} if override is not None else {}
-    names = assign_field_names({key: schema}, [key], explicit, REF, Diagnostics())
+    names = assign_field_names(
+        {key: schema}, {key: parse_wire_key(key)}, explicit, REF, Diagnostics()
+    )
     return names[key]
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from generator import canonical, naming
-from generator.comfy import media_kind_by_name, parse_wire_key
+from generator.comfy import NodeInput, media_kind_by_name, parse_wire_key
 from generator.diagnostics import Diagnostics, SourceRef
 from generator.ingest import Overrides, SchemaFile
 from generator.ir import (
@@ -85,42 +85,53 @@ def _build_model(
 def _fields(
     schema: Mapping[str, Any], ref: SourceRef, explicit: Mapping[str, str], diags: Diagnostics
 ) -> tuple[Field, ...]:
+    """Every input field: required ones first, each group in canonical key order."""
     properties: Mapping[str, Mapping[str, Any]] = schema["properties"]
     required = _required(schema, ref, diags)
-    keys = sorted(properties, key=canonical.property_sort_key)
-    py_names = assign_field_names(properties, keys, explicit, ref, diags)
-    fields = []
-    for key in keys:
-        prop_ref = ref.child("properties", key)
-        targets = parse_wire_key(key)
-        parts = normalize_property(
-            properties[key], prop_ref, diags, media_hint=media_kind_by_name(targets)
-        )
-        if len(targets) > 1 and isinstance(parts.type, LiteralOf) and not parts.dimensions:
-            diags.warning(
-                "G014",
-                "combined key: not every enum value reads as 'WIDTHxHEIGHT (label)'",
-                prop_ref.child("enum"),
-            )
-        fields.append(
-            Field(
-                wire_key=key,
-                py_name=py_names[key],
-                targets=targets,
-                type=parts.type,
-                required=key in required,
-                nullable=parts.nullable,
-                default=parts.default,
-                title=properties[key].get("title") or None,
-                description=properties[key].get("description") or None,
-                constraints=parts.constraints,
-                validations=parts.validations,
-                dimensions=parts.dimensions,
-                extras=parts.extras,
-                source=prop_ref,
-            )
-        )
+    targets = {
+        key: parse_wire_key(key) for key in sorted(properties, key=canonical.property_sort_key)
+    }
+    py_names = assign_field_names(properties, targets, explicit, ref, diags)
+    fields = [
+        _field(key, properties[key], targets[key], py_names[key], key in required, ref, diags)
+        for key in targets
+    ]
     return tuple(sorted(fields, key=lambda field: not field.required))
+
+
+def _field(
+    key: str,
+    schema: Mapping[str, Any],
+    targets: tuple[NodeInput, ...],
+    py_name: str,
+    required: bool,
+    ref: SourceRef,
+    diags: Diagnostics,
+) -> Field:
+    prop_ref = ref.child("properties", key)
+    parts = normalize_property(schema, prop_ref, diags, media_hint=media_kind_by_name(targets))
+    if len(targets) > 1 and isinstance(parts.type, LiteralOf) and not parts.dimensions:
+        diags.warning(
+            "G014",
+            "combined key: not every enum value reads as 'WIDTHxHEIGHT (label)'",
+            prop_ref.child("enum"),
+        )
+    return Field(
+        wire_key=key,
+        py_name=py_name,
+        targets=targets,
+        type=parts.type,
+        required=required,
+        nullable=parts.nullable,
+        default=parts.default,
+        title=schema.get("title") or None,
+        description=schema.get("description") or None,
+        constraints=parts.constraints,
+        validations=parts.validations,
+        dimensions=parts.dimensions,
+        extras=parts.extras,
+        source=prop_ref,
+    )
 
 
 def _required(schema: Mapping[str, Any], ref: SourceRef, diags: Diagnostics) -> frozenset[str]:

@@ -7,26 +7,25 @@ and unusable overrides into diagnostics.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from generator import naming
-from generator.comfy import parse_wire_key
+from generator.comfy import NodeInput
 from generator.diagnostics import Diagnostics, SourceRef
 from generator.ingest import Overrides, SchemaFile
 
 
 def assign_field_names(
     properties: Mapping[str, Mapping[str, Any]],
-    keys: Sequence[str],
+    targets_of: Mapping[str, tuple[NodeInput, ...]],
     explicit: Mapping[str, str],
     ref: SourceRef,
     diags: Diagnostics,
 ) -> dict[str, str]:
     """Wire key → unique friendly name for one model's input properties."""
     requests = []
-    for key in keys:
-        targets = parse_wire_key(key)
+    for key, targets in targets_of.items():
         if key in explicit:
             candidate = explicit[key]
             usable = naming.make_identifier(candidate)
