@@ -73,7 +73,12 @@ CANONICAL_DOCUMENT: dict[str, Any] = {
     },
     "$defs": {
         "property": _PROPERTY,
-        "properties": {"type": "object", "additionalProperties": {"$ref": "#/$defs/property"}},
+        "properties": {
+            "type": "object",
+            # An empty name cannot be sent as a key that the API or pydantic tells apart.
+            "propertyNames": {"minLength": 1},
+            "additionalProperties": {"$ref": "#/$defs/property"},
+        },
     },
 }
 _VALIDATOR = Draft202012Validator(CANONICAL_DOCUMENT)

@@ -72,7 +72,9 @@ class Rename:
 
 def words(text: str, *, split_camel: bool) -> list[str]:
     """Lower-case ASCII words of ``text``; apostrophes join ("Artist's" → ``artists``)."""
-    text = text.replace("'", "").replace("\u2019", "")
+    # Decompose accents first so that "ñandú" reads as "nandu", not as "and".
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = text.replace("'", "")
     if split_camel:
         text = _CAMEL_BOUNDARY.sub("_", text)
     return [word.lower() for word in _NON_ALNUM.split(text) if word]
@@ -250,3 +252,13 @@ def model_names(model_ids: Sequence[str]) -> dict[str, ModelNames]:
 def async_twin(class_name: str) -> str:
     """The name of the async counterpart of a sync class: ``RunComfy`` → ``AsyncRunComfy``."""
     return f"Async{class_name}"
+
+
+def accessor_name(segment: str) -> str:
+    """The client attribute for one model-id segment: ``wan-2-2`` → ``wan_2_2``.
+
+    Attributes of namespace classes cannot clash with pydantic or builtins, so only Python
+    keywords get the trailing underscore (``Model.V2`` stays ``model_v2``).
+    """
+    result = snake(words(segment, split_camel=False)) or _hashed_name(segment)
+    return result + "_" if keyword.iskeyword(result) else result

@@ -40,6 +40,18 @@ def literal(value: FrozenJson) -> str:
     return repr(value)
 
 
+# Pydantic copies a mutable default for every instance, so the class-attribute warning
+# (shared mutable state) does not apply to model fields.
+MUTABLE_DEFAULTS_PRAGMA = (
+    "# ruff: noqa: RUF012 (pydantic copies mutable field defaults per instance)"
+)
+
+
+def is_mutable(value: FrozenJson) -> bool:
+    """True for JSON arrays and objects, which Python spells as list and dict displays."""
+    return isinstance(value, tuple | FrozenObject)
+
+
 def docstring(text: str, *, indent: str = "") -> str:
     """A triple-quoted literal whose value is ``text`` (black may re-indent it)."""
     body = _escape_docstring(text.strip())

@@ -58,7 +58,9 @@ def render(package: Package, config: Config) -> dict[PurePosixPath, str]:
     root = PurePosixPath(package.name)
     files: dict[PurePosixPath, str] = {}
     for model in package.models:
-        files[root / "models" / f"{model.module_name}.py"] = _model_module(model, package, config)
+        files[root / "models" / f"{model.module_name}.py"] = _model_module(
+            model, env, package, config
+        )
         resource = env.get_template("resource.py.j2").render(view=resource_module_view(model))
         files[root / "resources" / f"{model.module_name}.py"] = _python_file(
             resource, source=model.source.file
@@ -114,18 +116,21 @@ def _environment(directory: Path) -> jinja2.Environment:
     return env
 
 
-def _model_module(model: Model, package: Package, config: Config) -> str:
+def _model_module(model: Model, env: jinja2.Environment, package: Package, config: Config) -> str:
     classes = render_classes(
         model, package=package.name, template_dir=config.templates_dir / "dmcg"
     )
-    text = "\n\n".join(
-        [
-            pyexpr.docstring(docs.module_doc(model)),
-            pyexpr.import_block(classes.imports),
-            classes.body,
-        ]
+    mutable_defaults = any(
+        field.default is not None and pyexpr.is_mutable(field.default.value) and not field.required
+        for field in model.fields
     )
-    return _python_file(text + "\n", source=model.source.file)
+    text = env.get_template("model_module.py.j2").render(
+        doc=pyexpr.docstring(docs.module_doc(model)),
+        pragmas=[pyexpr.MUTABLE_DEFAULTS_PRAGMA] if mutable_defaults else [],
+        imports=pyexpr.import_block(classes.imports),
+        body=classes.body,
+    )
+    return _python_file(text, source=model.source.file)
 
 
 def _package_exports(runtime_init: Path) -> list[Export]:

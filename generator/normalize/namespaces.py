@@ -114,7 +114,7 @@ def _attribute_names(
     for segment, kind in sorted(
         requests, key=lambda request: (request[1] != "namespace", request[0])
     ):
-        wanted = naming.make_identifier(segment)
+        wanted = naming.accessor_name(segment)
         candidate = wanted + "_model" if kind == "model" and wanted in taken else wanted
         candidate = candidate + "_" if candidate in reserved else candidate
         counter = 2

@@ -3,6 +3,8 @@
 
 """Request and output models of ``acme/edge-cases/catalog-quirks``."""
 
+# ruff: noqa: RUF012 (pydantic copies mutable field defaults per instance)
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -33,6 +35,9 @@ class AcmeEdgeCasesCatalogQuirksRequest(RequestModel):
     duration: Literal["auto", "5", "6"] | None = "auto"
     """Wire key ``duration``."""
 
+    flags: list[bool] | None = [True, False]
+    """Wire key ``flags``."""
+
     image_url_2: MediaUrl | None = None
     """Wire key ``image_url_2``."""
 
@@ -47,6 +52,9 @@ class AcmeEdgeCasesCatalogQuirksRequest(RequestModel):
 
     offset: Annotated[int | None, Field(ge=-100, le=100)] = -5
     """Wire key ``offset``."""
+
+    options: dict[str, Any] | None = {"strength": 0.5, "labels": ["a", "b"]}
+    """Wire key ``options``."""
 
     quality: Literal["720P"] | None = None
     """Wire key ``quality``."""

@@ -30,11 +30,13 @@ class AcmeEdgeCasesCatalogQuirksResource(
         prompt: str,
         aspect: Literal[1, 2, 4] | None = None,
         duration: Literal["auto", "5", "6"] | None = None,
+        flags: list[bool] | None = None,
         image_url_2: str | None = None,
         loop: bool | None = None,
         mode: Literal["fast", "slow"] | None = None,
         negative_prompt: str | None = None,
         offset: int | None = None,
+        options: dict[str, Any] | None = None,
         quality: Literal["720P"] | None = None,
         seed: int | None = None,
         tags: list[Any] | None = None,
@@ -50,11 +52,13 @@ class AcmeEdgeCasesCatalogQuirksResource(
             prompt: Wire key ``prompt``.
             aspect: Wire key ``aspect``.
             duration: Wire key ``duration``.
+            flags: Wire key ``flags``.
             image_url_2: Wire key ``image_url_2``.
             loop: Wire key ``loop``.
             mode: Wire key ``mode``.
             negative_prompt: Wire key ``negative_prompt``.
             offset: Wire key ``offset``.
+            options: Wire key ``options``.
             quality: Wire key ``quality``.
             seed: Wire key ``seed``.
             tags: Wire key ``tags``.
@@ -67,11 +71,13 @@ class AcmeEdgeCasesCatalogQuirksResource(
                     "prompt": prompt,
                     "aspect": aspect,
                     "duration": duration,
+                    "flags": flags,
                     "image_url_2": image_url_2,
                     "loop": loop,
                     "mode": mode,
                     "negative_prompt": negative_prompt,
                     "offset": offset,
+                    "options": options,
                     "quality": quality,
                     "seed": seed,
                     "tags": tags,
@@ -87,11 +93,13 @@ class AcmeEdgeCasesCatalogQuirksResource(
         prompt: str,
         aspect: Literal[1, 2, 4] | None = None,
         duration: Literal["auto", "5", "6"] | None = None,
+        flags: list[bool] | None = None,
         image_url_2: str | None = None,
         loop: bool | None = None,
         mode: Literal["fast", "slow"] | None = None,
         negative_prompt: str | None = None,
         offset: int | None = None,
+        options: dict[str, Any] | None = None,
         quality: Literal["720P"] | None = None,
         seed: int | None = None,
         tags: list[Any] | None = None,
@@ -108,11 +116,13 @@ class AcmeEdgeCasesCatalogQuirksResource(
             prompt: Wire key ``prompt``.
             aspect: Wire key ``aspect``.
             duration: Wire key ``duration``.
+            flags: Wire key ``flags``.
             image_url_2: Wire key ``image_url_2``.
             loop: Wire key ``loop``.
             mode: Wire key ``mode``.
             negative_prompt: Wire key ``negative_prompt``.
             offset: Wire key ``offset``.
+            options: Wire key ``options``.
             quality: Wire key ``quality``.
             seed: Wire key ``seed``.
             tags: Wire key ``tags``.
@@ -127,11 +137,13 @@ class AcmeEdgeCasesCatalogQuirksResource(
                     "prompt": prompt,
                     "aspect": aspect,
                     "duration": duration,
+                    "flags": flags,
                     "image_url_2": image_url_2,
                     "loop": loop,
                     "mode": mode,
                     "negative_prompt": negative_prompt,
                     "offset": offset,
+                    "options": options,
                     "quality": quality,
                     "seed": seed,
                     "tags": tags,
@@ -158,11 +170,13 @@ class AsyncAcmeEdgeCasesCatalogQuirksResource(
         prompt: str,
         aspect: Literal[1, 2, 4] | None = None,
         duration: Literal["auto", "5", "6"] | None = None,
+        flags: list[bool] | None = None,
         image_url_2: str | None = None,
         loop: bool | None = None,
         mode: Literal["fast", "slow"] | None = None,
         negative_prompt: str | None = None,
         offset: int | None = None,
+        options: dict[str, Any] | None = None,
         quality: Literal["720P"] | None = None,
         seed: int | None = None,
         tags: list[Any] | None = None,
@@ -178,11 +192,13 @@ class AsyncAcmeEdgeCasesCatalogQuirksResource(
             prompt: Wire key ``prompt``.
             aspect: Wire key ``aspect``.
             duration: Wire key ``duration``.
+            flags: Wire key ``flags``.
             image_url_2: Wire key ``image_url_2``.
             loop: Wire key ``loop``.
             mode: Wire key ``mode``.
             negative_prompt: Wire key ``negative_prompt``.
             offset: Wire key ``offset``.
+            options: Wire key ``options``.
             quality: Wire key ``quality``.
             seed: Wire key ``seed``.
             tags: Wire key ``tags``.
@@ -195,11 +211,13 @@ class AsyncAcmeEdgeCasesCatalogQuirksResource(
                     "prompt": prompt,
                     "aspect": aspect,
                     "duration": duration,
+                    "flags": flags,
                     "image_url_2": image_url_2,
                     "loop": loop,
                     "mode": mode,
                     "negative_prompt": negative_prompt,
                     "offset": offset,
+                    "options": options,
                     "quality": quality,
                     "seed": seed,
                     "tags": tags,
@@ -215,11 +233,13 @@ class AsyncAcmeEdgeCasesCatalogQuirksResource(
         prompt: str,
         aspect: Literal[1, 2, 4] | None = None,
         duration: Literal["auto", "5", "6"] | None = None,
+        flags: list[bool] | None = None,
         image_url_2: str | None = None,
         loop: bool | None = None,
         mode: Literal["fast", "slow"] | None = None,
         negative_prompt: str | None = None,
         offset: int | None = None,
+        options: dict[str, Any] | None = None,
         quality: Literal["720P"] | None = None,
         seed: int | None = None,
         tags: list[Any] | None = None,
@@ -236,11 +256,13 @@ class AsyncAcmeEdgeCasesCatalogQuirksResource(
             prompt: Wire key ``prompt``.
             aspect: Wire key ``aspect``.
             duration: Wire key ``duration``.
+            flags: Wire key ``flags``.
             image_url_2: Wire key ``image_url_2``.
             loop: Wire key ``loop``.
             mode: Wire key ``mode``.
             negative_prompt: Wire key ``negative_prompt``.
             offset: Wire key ``offset``.
+            options: Wire key ``options``.
             quality: Wire key ``quality``.
             seed: Wire key ``seed``.
             tags: Wire key ``tags``.
@@ -255,11 +277,13 @@ class AsyncAcmeEdgeCasesCatalogQuirksResource(
                     "prompt": prompt,
                     "aspect": aspect,
                     "duration": duration,
+                    "flags": flags,
                     "image_url_2": image_url_2,
                     "loop": loop,
                     "mode": mode,
                     "negative_prompt": negative_prompt,
                     "offset": offset,
+                    "options": options,
                     "quality": quality,
                     "seed": seed,
                     "tags": tags,
