@@ -20,7 +20,7 @@ from typing import Any
 from generator import canonical
 from generator.diagnostics import Diagnostics, SourceRef
 from generator.metaschema import check_document
-from generator.sources import Extracted, read_source
+from generator.sources import Extracted, read_models
 
 OVERRIDES_FILE = "overrides.toml"
 STANDARD_OUTPUT_SCHEMA: Mapping[str, Any] = {
@@ -62,8 +62,7 @@ def ingest_sources(
     """
     by_model: dict[str, list[Extracted]] = {}
     for name, data in files:
-        found = read_source(SourceRef(name), data, model_id=model_id, diags=diags)
-        if found is not None:
+        for found in read_models(SourceRef(name), data, model_id=model_id, diags=diags):
             by_model.setdefault(found.model_id, []).append(found)
     found_files: list[SchemaFile] = []
     for found_id, extracted in sorted(by_model.items()):

@@ -40,23 +40,70 @@ class Extracted:
     example_request: Mapping[str, Any] | None
 
 
+def read_models(
+    ref: SourceRef, data: bytes, *, model_id: str | None, diags: Diagnostics
+) -> list[Extracted]:
+    """Every model in one source file: one from a page or a model JSON file, all of them from
+    a catalog listing (``{"models": [...]}``, as ``GET /v1/models?include_schema=true`` gives)."""
+    text = _text(ref, data, diags)
+    if text is None:
+        return []
+    document = _json_or_none(text)
+    if document is None:
+        found = _from_page(ref, text, model_id=model_id, diags=diags)
+    elif _is_catalog(document):
+        return _from_catalog(ref, document["models"], model_id=model_id, diags=diags)
+    else:
+        found = _from_json(ref, document, model_id=model_id, diags=diags)
+    return [found] if found is not None else []
+
+
 def read_source(
     ref: SourceRef, data: bytes, *, model_id: str | None, diags: Diagnostics
 ) -> Extracted | None:
-    """Read one source file; None (with diagnostics) when it holds no usable model."""
+    """The one model of a page or model JSON file; None (with diagnostics) when there is none."""
+    found = read_models(ref, data, model_id=model_id, diags=diags)
+    return found[0] if len(found) == 1 else None
+
+
+def _is_catalog(document: Any) -> bool:
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("models"), list)
+        and not {"input_schema", "properties"} & set(document)
+    )
+
+
+def _from_catalog(
+    ref: SourceRef, entries: list[Any], *, model_id: str | None, diags: Diagnostics
+) -> list[Extracted]:
+    if model_id is not None:
+        diags.error("I004", "--model-id cannot apply to a catalog listing of several models", ref)
+        return []
+    found = (
+        _from_json(ref.child("models", index), entry, model_id=None, diags=diags)
+        for index, entry in enumerate(entries)
+    )
+    return [item for item in found if item is not None]
+
+
+def _text(ref: SourceRef, data: bytes, diags: Diagnostics) -> str | None:
     if len(data) > MAX_SOURCE_BYTES:
         diags.error("I001", f"file is larger than {MAX_SOURCE_BYTES} bytes", ref)
         return None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         diags.error("I002", f"file is not UTF-8 text ({error.reason} at byte {error.start})", ref)
         return None
+
+
+def _json_or_none(text: str) -> Any:
+    """The parsed JSON document, or None when the text is not JSON (a saved page)."""
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError:
-        return _from_page(ref, text, model_id=model_id, diags=diags)
-    return _from_json(ref, document, model_id=model_id, diags=diags)
+        return None
 
 
 def _from_json(
@@ -80,7 +127,10 @@ def _from_json(
     if chosen is None:
         diags.error("I005", "no model id: the file has no 'model_id'; pass --model-id", ref)
         return None
-    parts = {key: document.get(key) for key in ("input_schema", "output_schema", "example_request")}
+    parts = {
+        key: _maybe_embedded_json(document.get(key))
+        for key in ("input_schema", "output_schema", "example_request")
+    }
     for key, value in parts.items():
         if value is not None and not isinstance(value, dict):
             diags.error("I003", f"'{key}' must be an object", ref.child(key))
@@ -95,6 +145,14 @@ def _from_json(
         output_schema=parts["output_schema"],
         example_request=parts["example_request"],
     )
+
+
+def _maybe_embedded_json(value: Any) -> Any:
+    """Some APIs send a schema as a JSON string inside the JSON; read it as the object it holds."""
+    if isinstance(value, str):
+        parsed = _json_or_none(value)
+        return parsed if isinstance(parsed, dict) else value
+    return value
 
 
 def _from_page(

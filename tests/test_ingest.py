@@ -103,3 +103,36 @@ def test_a_file_at_the_wrong_path_is_an_error(tmp_path: Path) -> None:
     target.write_text(json.dumps(file.document))
     assert load_schemas(tmp_path, diags, shown_as="schemas") == []
     assert [d.code for d in diags.errors()] == ["S004"]
+
+
+def test_a_catalog_listing_ingests_every_model_it_lists() -> None:
+    """The local server's ``GET /v1/models?include_schema=true`` goes back to the same schemas."""
+    import httpx
+
+    from generator.server import running_server
+
+    with running_server(REPO / "schemas") as server:
+        listing = httpx.get(
+            f"{server.base_url}/v1/models",
+            params={"include_schema": "true", "limit": 100},
+            headers={"Authorization": f"Bearer {server.token}"},
+        ).content
+    diags = Diagnostics()
+    files = ingest_sources([("catalog.json", listing)], model_id=None, diags=diags)
+    assert not diags.has_errors, [format_diagnostic(d) for d in diags]
+    assert len(files) == 3
+    for file in files:
+        committed = json.loads((REPO / "schemas" / file.path).read_text(encoding="utf-8"))
+        assert file.document["input_schema"] == committed["input_schema"]
+        assert file.document["output_schema"] == committed["output_schema"]
+
+
+def test_a_schema_sent_as_a_json_string_is_read_as_the_object_it_holds() -> None:
+    document = json.loads(wrapped("acme/model"))
+    document["input_schema"] = json.dumps(document["input_schema"])
+    diags = Diagnostics()
+    (file,) = ingest_sources(
+        [("m.json", json.dumps(document).encode())], model_id=None, diags=diags
+    )
+    assert not diags.has_errors
+    assert set(file.document["input_schema"]["properties"]) == {"prompt"}
