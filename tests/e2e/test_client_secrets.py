@@ -109,6 +109,9 @@ def test_the_token_is_in_no_log_record_error_text_or_repr(
         errors.append(
             await _expect(JobFailedError, lambda: model.run(**FLF_FIELDS, timeout=WAIT_LIMIT))
         )
+        failed_id = errors[-1].request_id
+        assert failed_id is not None
+        reprs["failed result"] = repr(await settle(client.requests.result(failed_id)))
         controller.inject(faults.slow("submit", delay=5.0))
         errors.append(await _expect(APITimeoutError, lambda: model.submit(**FLF_FIELDS)))
         return reprs, errors
@@ -132,6 +135,7 @@ def test_the_token_is_in_no_log_record_error_text_or_repr(
     failed = errors[3]
     assert isinstance(failed, JobFailedError)
     assert "worker saw token" in repr(failed.error) and SECRET not in repr(failed.error)
+    assert "worker saw token" in reprs["failed result"]
     assert _leaks(reprs) == []
     for error in errors:
         assert _leaks(_texts_of(error)) == [], type(error).__name__

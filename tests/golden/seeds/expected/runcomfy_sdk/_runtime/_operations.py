@@ -85,6 +85,9 @@ class Operations:
         body = yield from call(api, self.settings, deadline=deadline)
         # Parametrizing the generic at run time is how pydantic learns the output class.
         model: type[JobResult[OutputT]] = JobResult[output_type]  # type: ignore[valid-type]
+        if "error" in body:
+            # A failed job's report is shown to users; a server that echoes the token must not leak it.
+            body = {**body, "error": self.settings.token.scrub_json(body["error"])}
         return _parse(model, _with_id(body, request_id), request_id=request_id)
 
     def cancel(self, request_id: str) -> Operation[CancelResponse]:
@@ -206,7 +209,7 @@ class Operations:
             raise JobFailedError(
                 self.settings.token.scrub(f"Request {request_id} failed: {_describe(final.error)}"),
                 request_id=request_id,
-                error=self.settings.token.scrub_json(final.error),
+                error=final.error,
             )
         if final.is_cancelled:
             raise JobCancelledError(f"Request {request_id} was cancelled", request_id=request_id)
