@@ -197,7 +197,11 @@ def _page_model_id(ref: SourceRef, text: str, diags: Diagnostics) -> str | None:
 
 
 def _classify(text: str) -> dict[str, list[dict[str, Any]]]:
-    """Sort the page's top-level JSON objects into input schemas, outputs and examples."""
+    """Sort the page's top-level JSON objects into input schemas, outputs and examples.
+
+    An output schema is usually wrapped as ``{"output": ...}``; a bare one is recognised by
+    its shape (every property a URL or a list of URLs) when the page has another schema.
+    """
     blocks: dict[str, list[dict[str, Any]]] = {"input": [], "output": [], "example": []}
     for start, value in _json_objects(text):
         if _DATA_FLAG.search(text[max(0, start - 40) : start]):
@@ -206,7 +210,24 @@ def _classify(text: str) -> dict[str, list[dict[str, Any]]]:
             blocks["output"].append(value)
         elif isinstance(value.get("properties"), dict):
             blocks["input"].append(value)
+    bare_outputs = [value for value in blocks["input"] if _only_urls(value)]
+    if bare_outputs and len(bare_outputs) < len(blocks["input"]):
+        blocks["output"] += bare_outputs
+        blocks["input"] = [value for value in blocks["input"] if not _only_urls(value)]
     return blocks
+
+
+def _only_urls(schema: dict[str, Any]) -> bool:
+    properties = schema["properties"]
+    return bool(properties) and all(_is_url_schema(prop) for prop in properties.values())
+
+
+def _is_url_schema(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("type") == "array":
+        return _is_url_schema(schema.get("items"))
+    return schema.get("type") == "string" and schema.get("format") in {"uri", "url"}
 
 
 def _json_objects(text: str) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import canonical
 from generator.diagnostics import Diagnostics, format_diagnostic
 from generator.ingest import ingest_sources, load_schemas
 from tests.helpers import REPO
@@ -136,3 +137,16 @@ def test_a_schema_sent_as_a_json_string_is_read_as_the_object_it_holds() -> None
     )
     assert not diags.has_errors
     assert set(file.document["input_schema"]["properties"]) == {"prompt"}
+
+
+def test_a_page_whose_output_schema_is_not_wrapped_still_separates_input_and_output() -> None:
+    page = ENGLISH_PAGE.read_text(encoding="utf-8")
+    start = page.index('{\n  "output"')
+    end = page.index("RunComfy\nCopyright")
+    wrapped_output = json.loads(page[start:end])
+    bare = page[:start] + json.dumps(wrapped_output["output"], indent=2) + "\n" + page[end:]
+    diags = Diagnostics()
+    files = ingest_sources([("bare.txt", bare.encode())], model_id=None, diags=diags)
+    assert not diags.has_errors, [format_diagnostic(d) for d in diags]
+    committed = REPO / "schemas" / "community" / "wan-2-2" / "first-last-frame.json"
+    assert [canonical.dumps(f.document) for f in files] == [committed.read_text(encoding="utf-8")]
