@@ -122,8 +122,11 @@ def _attribute_names(
             candidate, counter = f"{wanted}_{counter}", counter + 1
         if candidate != wanted:
             where = "/".join((*node.path, segment))
-            model = node.models.get(segment) if kind == "model" else None
-            source = model.source if model else _first_model(node).source
+            source = (
+                node.models[segment].source
+                if kind == "model"
+                else _first_model(node.children[segment]).source
+            )
             diags.warning(
                 "N008",
                 f"client attribute for {where!r} is {candidate!r} ({wanted!r} is taken at that level)",
