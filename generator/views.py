@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator import docs, pyexpr
-from generator.ir import ArrayOf, Field, LiteralOf, MediaUrl, Model, Namespace, Scalar, TypeRef
+from generator.ir import ArrayOf, Field, LiteralOf, Model, Namespace, Scalar, TypeRef
 from generator.pyexpr import Import
 
 
@@ -96,6 +96,8 @@ class ClientModuleView:
 def resource_module_view(model: Model) -> ResourceModuleView:
     params = tuple(_param(field) for field in model.fields)
     arg_docs = tuple((param.name, param.doc) for param in params)
+    submit_doc = pyexpr.docstring(docs.submit_doc(model, arg_docs), indent="        ")
+    run_doc = pyexpr.docstring(docs.run_doc(model, arg_docs), indent="        ")
     classes = tuple(
         ResourceClassView(
             class_name=model.async_resource_class if side.is_async else model.resource_class,
@@ -107,8 +109,8 @@ def resource_module_view(model: Model) -> ResourceModuleView:
             request_class=model.request_class,
             output_class=model.output_class,
             params=params,
-            submit_doc=pyexpr.docstring(docs.submit_doc(model, arg_docs), indent="        "),
-            run_doc=pyexpr.docstring(docs.run_doc(model, arg_docs), indent="        "),
+            submit_doc=submit_doc,
+            run_doc=run_doc,
         )
         for side in SIDES
     )
@@ -200,12 +202,10 @@ def _resource_imports(model: Model) -> list[Import]:
     runtime = ("AsyncJob", "AsyncModelResource", "Job", "JobStatus", "ModelResource")
     imports = [Import(pyexpr.FUTURE, 0, "__future__", "annotations")]
     imports.append(Import(pyexpr.STDLIB, 0, "collections.abc", "Callable"))
-    if any(_uses(field.type, LiteralOf) for field in model.fields):
+    leaves = [_leaf(field.type) for field in model.fields]
+    if any(isinstance(leaf, LiteralOf) for leaf in leaves):
         imports.append(Import(pyexpr.STDLIB, 0, "typing", "Literal"))
-    if any(
-        _uses(field.type, Scalar, kind="any") or _uses(field.type, Scalar, kind="object")
-        for field in model.fields
-    ):
+    if any(isinstance(leaf, Scalar) and leaf.kind in {"any", "object"} for leaf in leaves):
         imports.append(Import(pyexpr.STDLIB, 0, "typing", "Any"))
     imports += [Import(pyexpr.LOCAL, 2, "_runtime", name) for name in runtime]
     module = f"models.{model.module_name}"
@@ -216,11 +216,6 @@ def _resource_imports(model: Model) -> list[Import]:
     return imports
 
 
-def _uses(type_ref: TypeRef, node: type, *, kind: str | None = None) -> bool:
-    if isinstance(type_ref, ArrayOf):
-        return _uses(type_ref.item, node, kind=kind)
-    if isinstance(type_ref, LiteralOf) and node is not LiteralOf:
-        return False
-    if isinstance(type_ref, MediaUrl):
-        return node is MediaUrl
-    return isinstance(type_ref, node) and (kind is None or getattr(type_ref, "kind", None) == kind)
+def _leaf(type_ref: TypeRef) -> TypeRef:
+    """The element type of (nested) arrays, the type itself otherwise."""
+    return _leaf(type_ref.item) if isinstance(type_ref, ArrayOf) else type_ref
