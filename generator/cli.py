@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from generator import Result, canonical, check_ingested, generate
-from generator.check import compare
+from generator.check import compare, unified_diff
 from generator.config import Config, ConfigError, read_file_config, resolve
 from generator.diagnostics import Diagnostics, Level, SourceRef, format_diagnostic
 from generator.emit import write_tree
 from generator.ingest import ingest_sources
+from generator.lock import LOCK_FILE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,11 +113,16 @@ def _readable(path: Path, diags: Diagnostics) -> bool:
 
 def _generate(args: argparse.Namespace, config: Config) -> int:
     result = _generated(args, config)
-    if result is None:
+    if result is None or result.files is None or result.lock_text is None:
         return 1
-    report = write_tree(result, config.output_dir)
+    report = write_tree(result.files, config.output_dir)
+    lock_report = write_tree(
+        {PurePosixPath(LOCK_FILE): result.lock_text}, config.schemas_dir, prune=False
+    )
     for path in report.written:
         print(f"wrote {config.output_dir / path}")
+    for path in lock_report.written:
+        print(f"wrote {config.schemas_dir / path}")
     for path in report.removed:
         print(f"removed {config.output_dir / path}")
     print(
@@ -127,17 +133,33 @@ def _generate(args: argparse.Namespace, config: Config) -> int:
 
 def _check(args: argparse.Namespace, config: Config) -> int:
     result = _generated(args, config)
-    if result is None:
+    if result is None or result.files is None or result.lock_text is None:
         return 1
-    stale = compare(result, config.output_dir)
-    if stale.is_clean:
+    stale = compare(result.files, config.output_dir)
+    lock_drift = lock_difference(result.lock_text, config)
+    if stale.is_clean and lock_drift is None:
         print(f"{config.output_dir} is up to date")
         return 0
-    print(stale.report(update_hint="make generate"))
+    if lock_drift is not None:
+        print(lock_drift)
+    if not stale.is_clean:
+        print(stale.report(update_hint="make generate"))
+    elif lock_drift is not None:
+        print("To accept the new output, run: make generate")
     return 1
 
 
-def _generated(args: argparse.Namespace, config: Config) -> Mapping[PurePosixPath, str] | None:
+def lock_difference(expected: str, config: Config) -> str | None:
+    """A diff of the lock on disk against the one the generator makes now; None if equal."""
+    path = config.schemas_dir / LOCK_FILE
+    label = PurePosixPath(config.schemas_label) / LOCK_FILE
+    if not path.is_file():
+        return f"missing file: {label}"
+    actual = path.read_text(encoding="utf-8", errors="replace")
+    return None if actual == expected else unified_diff(actual, expected, label)
+
+
+def _generated(args: argparse.Namespace, config: Config) -> Result | None:
     result: Result = generate(config)
     _print_diagnostics(result.diagnostics)
     strict_failure = args.strict and len(result.diagnostics.warnings()) > 0
@@ -145,7 +167,7 @@ def _generated(args: argparse.Namespace, config: Config) -> Mapping[PurePosixPat
         reason = "warnings with --strict" if result.files is not None else "errors"
         print(f"generation stopped by {reason}: nothing was written", file=sys.stderr)
         return None
-    return result.files
+    return result
 
 
 def _print_diagnostics(diags: Diagnostics) -> None:

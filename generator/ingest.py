@@ -13,7 +13,7 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -45,11 +45,21 @@ class SchemaFile:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ModelOverride:
+    """A person's choice of a model's class stem, module or leaf accessor (None: the rules')."""
+
+    class_base: str | None = None
+    module: str | None = None
+    accessor: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Overrides:
-    """Explicit friendly names: model id → wire key → name, with where each was set."""
+    """Names chosen by a person: model id → wire key → field name, and model-level names."""
 
     names: Mapping[str, Mapping[str, str]]
     ref: SourceRef
+    models: Mapping[str, ModelOverride] = field(default_factory=dict)
 
 
 def ingest_sources(
@@ -231,11 +241,56 @@ def load_overrides(path: Path, diags: Diagnostics, *, shown_as: str) -> Override
         diags.error("N001", f"not valid TOML: {error}", ref)
         return Overrides(names={}, ref=ref)
     names: dict[str, dict[str, str]] = {}
+    models: dict[str, ModelOverride] = {}
     for model_id, entries in sorted(table.items()):
-        if not isinstance(entries, dict) or not all(isinstance(v, str) for v in entries.values()):
-            diags.error(
-                "N002", "each model's table must map wire keys to name strings", ref.child(model_id)
-            )
+        where = ref.child(model_id)
+        if not isinstance(entries, dict):
+            diags.error("N002", "each model's entry must be a table", where)
             continue
-        names[model_id] = dict(entries)
-    return Overrides(names=names, ref=ref)
+        fields = {key: value for key, value in entries.items() if isinstance(value, str)}
+        extra = entries.get("fields", {})
+        if isinstance(extra, dict) and all(isinstance(v, str) for v in extra.values()):
+            fields.update(extra)
+        elif "fields" in entries and not isinstance(entries["fields"], str):
+            diags.error(
+                "N002", "'fields' must map wire keys to name strings", where.child("fields")
+            )
+        model_table = entries.get("model")
+        if isinstance(model_table, dict):
+            override = _model_override(model_table, where.child("model"), diags)
+            if override is not None:
+                models[model_id] = override
+        odd = sorted(
+            key
+            for key, value in entries.items()
+            if not isinstance(value, str) and key not in _OVERRIDE_TABLES
+        )
+        for key in odd:
+            diags.error(
+                "N002",
+                "a model's table maps wire keys to name strings "
+                "(and may hold a 'model' table with class, module, accessor)",
+                where.child(key),
+            )
+        names[model_id] = fields
+    return Overrides(names=names, ref=ref, models=models)
+
+
+_OVERRIDE_TABLES = frozenset({"fields", "model"})
+_MODEL_OVERRIDE_KEYS = {"class": "class_base", "module": "module", "accessor": "accessor"}
+
+
+def _model_override(
+    table: Mapping[str, Any], ref: SourceRef, diags: Diagnostics
+) -> ModelOverride | None:
+    chosen: dict[str, str] = {}
+    for key, value in sorted(table.items()):
+        if key not in _MODEL_OVERRIDE_KEYS or not isinstance(value, str):
+            diags.error(
+                "N002",
+                f"unknown model override {key!r}: use class, module or accessor (strings)",
+                ref.child(key),
+            )
+            return None
+        chosen[_MODEL_OVERRIDE_KEYS[key]] = value
+    return ModelOverride(**chosen)

@@ -221,3 +221,21 @@ def thaw(value: FrozenJson) -> object:
     if isinstance(value, tuple):
         return [thaw(item) for item in value]
     return value
+
+
+def accessor_paths(package: Package) -> dict[str, str]:
+    """Model id → its dotted accessor below the client (``community.wan_2_2.first_last_frame``)."""
+    by_path = {namespace.path: namespace for namespace in package.namespaces}
+    found: dict[str, str] = {}
+
+    def walk(namespace: Namespace, prefix: tuple[str, ...]) -> None:
+        for entry in namespace.entries:
+            path = (*prefix, entry.attribute)
+            if entry.model is not None:
+                found[entry.model.model_id] = ".".join(path)
+            else:
+                walk(by_path[entry.target_path], path)
+
+    if "" in by_path:
+        walk(by_path[""], ())
+    return found

@@ -1,16 +1,25 @@
-"""Every naming rule of the generator: Python identifiers, class and module names.
+"""Every naming rule of the generator: field names, identifiers, class, module and
+accessor names, and the one collision policy they all share.
 
-Friendly field names are chosen in this order (the first that yields a name wins):
+A field's friendly name is chosen in this order (the first that yields a name wins):
 
 1. an explicit entry in the checked-in overrides file (``schemas/overrides.toml``);
-2. the field's title, if it is ASCII: parenthesised parts are dropped and the rest is
-   snake-cased ("Resolution (W:H)" → ``resolution``); titles of more than
-   ``MAX_TITLE_WORDS`` words read as sentences and are skipped;
-3. the wire key without its ComfyUI node prefix (``68_image`` → ``image``).
+2. the name the lock file (``schemas/names.lock``) holds from an earlier generation;
+3. a wire key with no ComfyUI node prefix that already is a snake_case identifier keeps
+   its own name (``image_urls``, ``num_images``, ``seed``): RunComfy's docs and curl
+   examples use it, and a page in another language cannot change it;
+4. for node-prefixed keys (``68_image``) and keys that are no identifier: the field's
+   title, if it is ASCII (parenthesised parts dropped, snake-cased; titles of more than
+   ``MAX_TITLE_WORDS`` words read as sentences and are skipped);
+5. the wire key without its node prefix (``68_image`` → ``image``).
 
-Every candidate is then made a valid identifier (``make_identifier``) and collisions inside
-one model are resolved deterministically (``resolve_collisions``). Class and module names
-derive from the model id. Nothing here reads files or knows about templates.
+Every candidate is made a valid identifier (``make_identifier``): keywords, pydantic
+members, the runtime's own members and the client's own parameters get a trailing ``_``;
+builtins are fine (``format``, ``type``, ``id``), except the few the generated code spells
+in annotations. ``allocate`` then gives every claimant of one scope (the fields of a model,
+the classes or modules of the package, the attributes of one accessor level) a unique
+name: a person's choice wins, a locked name is never taken away, and a newcomer whose
+name is taken gets a suffix and a report naming both. Nothing here reads files.
 """
 
 from __future__ import annotations
@@ -20,54 +29,39 @@ import hashlib
 import keyword
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from generator.canonical import property_sort_key
 from generator.comfy import NodeInput
+from generator.pyexpr import ANNOTATION_BUILTINS
 
 MAX_TITLE_WORDS = 6
 
-# Names a field must not take in a generated pydantic model or client method: pydantic
-# BaseModel members (v2 and the deprecated v1 ones it still defines), the members our
-# runtime base classes add, and the keyword arguments that run()/submit() add themselves.
+# Pydantic BaseModel members (v2's ``model_*`` are caught by prefix; these are the
+# deprecated v1 ones it still defines) and the members our runtime bases add.
 _MODEL_MEMBERS = frozenset(
     {
         "construct", "copy", "dict", "fields", "from_orm", "json", "parse_file", "parse_obj",
         "parse_raw", "schema", "schema_json", "update_forward_refs", "validate",
         "to_body", "urls", "download", "adownload",
-        "self", "cls", "timeout", "on_update", "request_id",
     }
 )  # fmt: skip
-_RESERVED = (
-    frozenset(keyword.kwlist)
-    | frozenset(name for name in dir(builtins) if not name.startswith("_"))
-    | _MODEL_MEMBERS
-)
+# Keyword arguments the generated submit()/run() methods take besides the fields, now and
+# as the client's escape hatches (per-call options, callbacks) are added.
+CLIENT_PARAMETERS = frozenset(
+    {
+        "self", "cls", "timeout", "on_update", "on_submitted", "request_id", "max_retries",
+        "extra_headers", "extra_query", "extra_body", "cancel_on_interrupt",
+    }
+)  # fmt: skip
+_RESERVED = frozenset(keyword.kwlist) | _MODEL_MEMBERS | CLIENT_PARAMETERS | ANNOTATION_BUILTINS
+_BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 _PARENTHESISED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-
-
-@dataclass(frozen=True, slots=True)
-class NameRequest:
-    """One field's candidate name, as the collision resolver sees it."""
-
-    wire_key: str
-    candidate: str
-    explicit: bool
-    targets: tuple[NodeInput, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Rename:
-    """A collision that was resolved: ``wire_key`` wanted ``wanted`` and got ``given``."""
-
-    wire_key: str
-    wanted: str
-    given: str
-    rivals: tuple[str, ...]
-    explicit: bool
+_SNAKE_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def words(text: str, *, split_camel: bool) -> list[str]:
@@ -113,6 +107,20 @@ def name_from_wire_key(wire_key: str, targets: tuple[NodeInput, ...]) -> str:
     return snake(joined) if joined else _hashed_name(wire_key)
 
 
+def field_candidate(wire_key: str, title: object, targets: tuple[NodeInput, ...]) -> str:
+    """The rule-based name of an input field (before collisions; see the module docstring)."""
+    if is_plain_identifier(wire_key, targets):
+        return wire_key
+    from_title = name_from_title(title if isinstance(title, str) else None)
+    return from_title or name_from_wire_key(wire_key, targets)
+
+
+def is_plain_identifier(wire_key: str, targets: tuple[NodeInput, ...]) -> bool:
+    """A key with no node prefix that already reads as a snake_case Python name."""
+    no_node = len(targets) == 1 and targets[0].node is None
+    return no_node and _SNAKE_IDENTIFIER.fullmatch(wire_key) is not None
+
+
 def make_identifier(name: str) -> str:
     """A valid, non-reserved, lower-case Python identifier for ``name``."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -122,68 +130,167 @@ def make_identifier(name: str) -> str:
     return result
 
 
-def resolve_collisions(requests: Sequence[NameRequest]) -> tuple[dict[str, str], list[Rename]]:
-    """Give every wire key a unique name; explicit names win, rivals get suffixed.
+def is_usable_field_name(name: str) -> bool:
+    """Whether a person's (or the lock's) choice can be emitted as a field unchanged."""
+    return make_identifier(name) == name
 
-    Every non-explicit member of a colliding group is renamed (none keeps the bare name), so
-    the result does not depend on property order. Suffixes are the node ids, then the
-    sanitised wire key, then a counter.
+
+def is_usable_class_base(name: str) -> bool:
+    return name.isascii() and name.isidentifier() and name[:1].isupper()
+
+
+def is_usable_module(name: str) -> bool:
+    return module_name(name) == name
+
+
+def is_usable_accessor(name: str) -> bool:
+    return name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
+
+
+# --- the collision policy -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Someone in one scope who wants a name: a wire key, a model id, a namespace path.
+
+    ``wanted`` is the rules' name (already usable), ``explicit`` a person's choice from the
+    overrides file, ``locked`` the name the lock file holds. ``natural`` marks a claim whose
+    key *is* the name (a plain wire key ``image`` against ``68_image``). ``suffixes`` are the
+    readable disambiguators to try before a counter (a field's node id, then its wire key).
     """
-    wanted = {request.wire_key: make_identifier(request.candidate) for request in requests}
-    holders: dict[str, list[NameRequest]] = {}
-    for request in requests:
-        holders.setdefault(wanted[request.wire_key], []).append(request)
 
-    final: dict[str, str] = {}
-    renames: list[Rename] = []
-    keepers = {name: _keeper(group, name) for name, group in holders.items()}
-    taken = {name for name, keeper in keepers.items() if keeper is not None}
-    for name, group in sorted(holders.items()):
-        keeper = keepers[name]
-        for request in sorted(group, key=lambda r: r.wire_key):
-            if request is keeper:
-                final[request.wire_key] = name
-                continue
-            given = _free_variant(name, request, taken)
-            taken.add(given)
-            final[request.wire_key] = given
-            rivals = tuple(sorted(r.wire_key for r in group if r is not request))
-            renames.append(Rename(request.wire_key, name, given, rivals, request.explicit))
-    return final, renames
+    key: str
+    wanted: str
+    explicit: str | None = None
+    locked: str | None = None
+    natural: bool = False
+    suffixes: tuple[str, ...] = ()
 
 
-def _keeper(group: Sequence[NameRequest], name: str) -> NameRequest | None:
-    """The member that keeps the bare name, if one has a better claim than the others.
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A claim that did not get the name it asked for, and who holds that name.
 
-    That is the only member, else the only explicit one, else the only one whose wire key
-    is the name itself (``image`` keeps ``image`` against ``68_image``).
+    ``cause`` is ``"locked"`` (an earlier generation gave the name to ``holder``),
+    ``"explicit"`` (the overrides file gave it to ``holder``), ``"newcomer"`` (a claimant
+    of the same run with a better claim or an earlier key holds it), or, when the claim
+    itself was explicit, ``"explicit-clash"`` (two overrides, or an override and the
+    lock, name one thing twice: a person has to decide, so this is an error).
     """
-    if len(group) == 1:
-        return group[0]
-    if any(request.explicit for request in group):
-        return _sole(request for request in group if request.explicit)
-    return _sole(request for request in group if make_identifier(request.wire_key) == name)
+
+    key: str
+    wanted: str
+    given: str
+    holder: str
+    cause: str
+    explicit: bool
 
 
-def _sole(requests: Iterable[NameRequest]) -> NameRequest | None:
-    found = list(requests)
-    return found[0] if len(found) == 1 else None
+@dataclass(frozen=True, slots=True)
+class LockOverride:
+    """An override that renamed a locked name: a person's decision, reported as a rename."""
+
+    key: str
+    locked: str
+    given: str
 
 
-def _free_variant(name: str, request: NameRequest, taken: set[str]) -> str:
-    nodes = [target.node for target in request.targets if target.node]
-    suffixes: list[str] = []
-    if nodes:
-        suffixes.append("_".join(dict.fromkeys(nodes)))
-    suffixes.append(make_identifier(request.wire_key).rstrip("_"))
-    for suffix in suffixes:
-        candidate = make_identifier(f"{name}_{suffix}")
-        if candidate not in taken:
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    names: dict[str, str]
+    conflicts: tuple[Conflict, ...]
+    overridden: tuple[LockOverride, ...]
+
+
+def allocate(
+    claims: Iterable[Claim],
+    *,
+    fold: Callable[[str], str] = str,
+    join: str = "_",
+    taken: Iterable[str] = (),
+) -> Allocation:
+    """Unique names for every claim of one scope; the same claims always give the same result.
+
+    Precedence: a person's choice (overrides), then the lock (a name once given is never
+    taken away), then newcomers in natural key order, a natural claim first. ``fold``
+    compares names (``str.lower`` where names become file names); ``taken`` names are
+    never handed out (the scope's reserved words).
+    """
+    ordered = sorted(claims, key=lambda claim: (property_sort_key(claim.key), claim.key))
+    by_key = {claim.key: claim for claim in ordered}
+    holders: dict[str, str] = {fold(name): "" for name in taken}
+    names: dict[str, str] = {}
+    conflicts: list[Conflict] = []
+    overridden: list[LockOverride] = []
+
+    def grant(claim: Claim, name: str) -> None:
+        holders[fold(name)] = claim.key
+        names[claim.key] = name
+
+    def settle(claim: Claim, name: str, cause: str) -> None:
+        holder = holders.get(fold(name))
+        if holder is None:
+            grant(claim, name)
+            return
+        given = _free_variant(name, claim, holders, fold=fold, join=join)
+        cause = cause if holder else "reserved"
+        conflicts.append(
+            Conflict(claim.key, name, given, holder, cause, claim.explicit is not None)
+        )
+        grant(claim, given)
+
+    for claim in ordered:
+        if claim.explicit is not None:
+            settle(claim, claim.explicit, "explicit-clash")
+            if claim.locked is not None and names[claim.key] != claim.locked:
+                overridden.append(LockOverride(claim.key, claim.locked, names[claim.key]))
+    for claim in ordered:
+        if claim.explicit is None and claim.locked is not None:
+            # Only an override can hold a locked name: a person has to place this one too.
+            settle(claim, claim.locked, "locked-taken")
+    newcomers = [claim for claim in ordered if claim.explicit is None and claim.locked is None]
+    # Every free name goes to its first claimant before any loser picks a suffixed variant,
+    # so that a variant never takes the name another newcomer asks for by the rules.
+    losers = []
+    for claim in sorted(newcomers, key=lambda claim: not claim.natural):
+        if fold(claim.wanted) in holders:
+            losers.append(claim)
+        else:
+            grant(claim, claim.wanted)
+    for claim in losers:
+        holder = by_key.get(holders.get(fold(claim.wanted), ""))
+        cause = "newcomer"
+        if holder is not None and holder.explicit is not None:
+            cause = "explicit"
+        elif holder is not None and holder.locked is not None:
+            cause = "locked"
+        settle(claim, claim.wanted, cause)
+    return Allocation(names, tuple(conflicts), tuple(overridden))
+
+
+def _free_variant(
+    name: str, claim: Claim, holders: dict[str, str], *, fold: Callable[[str], str], join: str
+) -> str:
+    for suffix in claim.suffixes:
+        candidate = f"{name}{join}{suffix}"
+        if fold(candidate) not in holders:
             return candidate
     counter = 2
-    while f"{name}_{counter}" in taken:
+    while fold(f"{name}{join}{counter}") in holders:
         counter += 1
-    return f"{name}_{counter}"
+    return f"{name}{join}{counter}"
+
+
+def field_suffixes(wire_key: str, targets: tuple[NodeInput, ...]) -> tuple[str, ...]:
+    """Readable disambiguators of a field: its node ids, then its sanitised wire key."""
+    nodes = [target.node for target in targets if target.node]
+    suffixes = ["_".join(dict.fromkeys(nodes))] if nodes else []
+    suffixes.append(make_identifier(wire_key).rstrip("_"))
+    return tuple(suffixes)
+
+
+# --- model-level names --------------------------------------------------------------------
 
 
 def class_base_name(model_id: str) -> str:
@@ -196,23 +303,7 @@ def class_base_name(model_id: str) -> str:
 def module_name(model_id: str) -> str:
     """``community/wan-2-2/first-last-frame`` → ``community_wan_2_2_first_last_frame``."""
     result = snake(words(model_id, split_camel=True)) or _hashed_name(model_id)
-    return result + "_" if result in _RESERVED else result
-
-
-def unique_names(names: Iterable[tuple[str, str]], *, joiner: str = "") -> dict[str, str]:
-    """Make names unique across a package: ``(key, name)`` pairs in order, later ones suffixed.
-
-    Names are compared case-insensitively, since module files may land on such file systems.
-    """
-    seen: set[str] = set()
-    result: dict[str, str] = {}
-    for key, name in names:
-        candidate, counter = name, 2
-        while candidate.lower() in seen:
-            candidate, counter = f"{name}{joiner}{counter}", counter + 1
-        seen.add(candidate.lower())
-        result[key] = candidate
-    return result
+    return result + "_" if keyword.iskeyword(result) or result in _BUILTINS else result
 
 
 def _hashed_name(text: str) -> str:
@@ -220,33 +311,36 @@ def _hashed_name(text: str) -> str:
     return "input_" + hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
+REQUEST_SUFFIX, OUTPUT_SUFFIX, RESOURCE_SUFFIX, NAMESPACE_SUFFIX = (
+    "Request",
+    "Output",
+    "Resource",
+    "Namespace",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ModelNames:
     """The Python names one model gets in the generated package."""
 
     module: str
-    request_class: str
-    output_class: str
-    resource_class: str
-    async_resource_class: str
+    class_base: str
 
+    @property
+    def request_class(self) -> str:
+        return self.class_base + REQUEST_SUFFIX
 
-def model_names(model_ids: Sequence[str]) -> dict[str, ModelNames]:
-    """Class and module names of every model, unique across the package (in id order)."""
-    bases = unique_names((model_id, class_base_name(model_id)) for model_id in model_ids)
-    modules = unique_names(
-        ((model_id, module_name(model_id)) for model_id in model_ids), joiner="_"
-    )
-    return {
-        model_id: ModelNames(
-            module=modules[model_id],
-            request_class=f"{bases[model_id]}Request",
-            output_class=f"{bases[model_id]}Output",
-            resource_class=f"{bases[model_id]}Resource",
-            async_resource_class=async_twin(f"{bases[model_id]}Resource"),
-        )
-        for model_id in model_ids
-    }
+    @property
+    def output_class(self) -> str:
+        return self.class_base + OUTPUT_SUFFIX
+
+    @property
+    def resource_class(self) -> str:
+        return self.class_base + RESOURCE_SUFFIX
+
+    @property
+    def async_resource_class(self) -> str:
+        return async_twin(self.resource_class)
 
 
 def async_twin(class_name: str) -> str:

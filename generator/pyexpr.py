@@ -26,6 +26,9 @@ _SCALAR_ANNOTATIONS = {
     "any": "Any",
     "object": "dict[str, Any]",
 }
+# Builtins the generated modules spell in annotations: a field of that name would shadow
+# the type inside its own class body, so the naming rules keep them free.
+ANNOTATION_BUILTINS = frozenset({"str", "int", "float", "bool", "dict", "list", "object"})
 
 
 def literal(value: FrozenJson) -> str:

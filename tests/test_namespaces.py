@@ -62,11 +62,7 @@ def test_a_model_beside_a_namespace_of_the_same_name_is_renamed_and_reported() -
 def test_top_level_names_the_client_uses_are_avoided() -> None:
     package, diags = package_of("models/list", "requests/a", "job/b")
     assert set(attributes(package, "")) == {"models_", "requests_", "job_"}
-    assert {d.source.file for d in diags.warnings()} == {
-        "schemas/models/list.json",
-        "schemas/requests/a.json",
-        "schemas/job/b.json",
-    }
+    assert list(diags) == []  # a fixed rule, like ``class_``: no collision to report
 
 
 def test_segments_that_spell_the_same_attribute_are_told_apart_deterministically() -> None:

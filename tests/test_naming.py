@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import random
+from pathlib import PurePosixPath
 
 import pytest
 from hypothesis import given, settings
@@ -12,9 +13,12 @@ from hypothesis import strategies as st
 from generator import naming
 from generator.comfy import parse_wire_key
 from generator.diagnostics import Diagnostics, SourceRef
-from generator.normalize.names import assign_field_names
+from generator.ingest import Overrides, SchemaFile
+from generator.lock import NameLock
+from generator.normalize.names import assign_field_names, model_names
 
 REF = SourceRef("schemas/acme/model.json", "/input_schema")
+MODEL = "acme/model"
 LOWER = "abcdefghijklmnopqrstuvwxyz"
 WORD = st.text(LOWER + "0123456789", min_size=1, max_size=5)
 # ComfyUI keys (``68_image``, ``57_noise_seed``) and plain ones (``prompt``, ``image_url_1``).
@@ -31,22 +35,40 @@ PLAIN_KEY = st.builds(
 def chosen_name(key: str, title: str | None = None, override: str | None = None) -> str:
     """The friendly name the naming pass gives one property in a model of its own."""
     schema = {"type": "string"} if title is None else {"type": "string", "title": title}
-    explicit = {key: override} if override is not None else {}
+    explicit = {MODEL: {key: override}} if override is not None else {}
     names = assign_field_names(
-        {key: schema}, {key: parse_wire_key(key)}, explicit, REF, Diagnostics()
+        {key: schema},
+        {key: parse_wire_key(key)},
+        model_id=MODEL,
+        overrides=Overrides(names=explicit, ref=SourceRef("schemas/overrides.toml")),
+        lock=NameLock(),
+        ref=REF,
+        diags=Diagnostics(),
     )
     return names[key]
 
 
-def request(key: str, candidate: str | None = None, explicit: bool = False) -> naming.NameRequest:
-    """A naming request as the naming pass builds it (candidate from the wire key by default)."""
+def claim(
+    key: str,
+    wanted: str | None = None,
+    *,
+    explicit: str | None = None,
+    locked: str | None = None,
+) -> naming.Claim:
+    """A field's claim as the naming pass builds it (wanted from the wire key by default)."""
     targets = parse_wire_key(key)
-    wanted = candidate if candidate is not None else naming.name_from_wire_key(key, targets)
-    return naming.NameRequest(key, wanted, explicit, targets)
+    return naming.Claim(
+        key=key,
+        wanted=wanted if wanted is not None else naming.name_from_wire_key(key, targets),
+        explicit=explicit,
+        locked=locked,
+        natural=naming.is_plain_identifier(key, targets),
+        suffixes=naming.field_suffixes(key, targets),
+    )
 
 
-def resolved(requests: list[naming.NameRequest]) -> dict[str, str]:
-    return naming.resolve_collisions(requests)[0]
+def resolved(claims: list[naming.Claim]) -> dict[str, str]:
+    return naming.allocate(claims).names
 
 
 # --- rule order ---------------------------------------------------------------------------
@@ -63,6 +85,48 @@ def test_ascii_title_beats_wire_key() -> None:
 def test_wire_key_without_node_prefix_is_the_fallback() -> None:
     assert chosen_name("68_image") == "image"
     assert chosen_name("57_noise_seed") == "noise_seed"
+
+
+@pytest.mark.parametrize(
+    ("key", "title"),
+    [
+        ("image_urls", "Reference Images"),
+        ("num_images", "Number of Images"),
+        ("aspect_ratio", "Image Size"),
+        ("seed", "Random Seed"),
+        ("prompt_extend", "Magic Prompt"),
+        ("format", "Output Format"),
+        ("type", "Kind"),
+        ("id", "Identifier"),
+        ("input", "Input"),
+    ],
+)
+def test_plain_snake_case_keys_keep_their_own_name_whatever_the_title(key: str, title: str) -> None:
+    assert chosen_name(key, title=title) == key
+
+
+@pytest.mark.parametrize(
+    ("key", "title", "expected"),
+    [
+        ("imageURL", "Reference Image", "reference_image"),
+        ("Image Size", None, "image_size"),
+        ("_hidden", "Hidden Flag", "hidden_flag"),
+        ("x-custom", None, "x_custom"),
+    ],
+)
+def test_keys_that_are_no_snake_case_identifier_are_named_from_their_title(
+    key: str, title: str | None, expected: str
+) -> None:
+    assert chosen_name(key, title=title) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [("class", "class_"), ("timeout", "timeout_"), ("json", "json_"), ("model_name", "model_name_"),
+     ("str", "str_"), ("max_retries", "max_retries_"), ("extra_body", "extra_body_")],
+)  # fmt: skip
+def test_plain_keys_that_are_reserved_get_a_deterministic_rename(key: str, expected: str) -> None:
+    assert chosen_name(key) == expected
 
 
 @pytest.mark.parametrize(
@@ -94,6 +158,15 @@ def test_titles_that_cannot_name_a_field(title: str | None) -> None:
 def test_non_ascii_titles_fall_through_to_the_wire_key() -> None:
     assert chosen_name("68_image", title="開始画像") == "image"
     assert chosen_name("prompt", title="プロンプト") == "prompt"
+
+
+def test_names_of_plain_keys_do_not_depend_on_the_page_language() -> None:
+    for key, english, japanese in [
+        ("image_urls", "Reference Images", "参照画像"),
+        ("image_size", "Aspect Ratio", "アスペクト比"),
+        ("prompt_extend", "Magic Prompt", "マジックプロンプト"),
+    ]:
+        assert chosen_name(key, title=english) == chosen_name(key, title=japanese) == key
 
 
 def test_sentence_titles_fall_through_to_the_wire_key() -> None:
@@ -142,8 +215,8 @@ def test_all_non_ascii_wire_keys_get_a_stable_ascii_name() -> None:
         ("def", "def_"),
         ("None", "none"),
         ("list", "list_"),
-        ("id", "id_"),
-        ("type", "type_"),
+        ("str", "str_"),
+        ("float", "float_"),
         ("json", "json_"),
         ("dict", "dict_"),
         ("copy", "copy_"),
@@ -155,6 +228,8 @@ def test_all_non_ascii_wire_keys_get_a_stable_ascii_name() -> None:
         ("timeout", "timeout_"),
         ("request_id", "request_id_"),
         ("on_update", "on_update_"),
+        ("on_submitted", "on_submitted_"),
+        ("extra_headers", "extra_headers_"),
     ],
 )
 def test_reserved_names_get_a_trailing_underscore(name: str, expected: str) -> None:
@@ -162,8 +237,14 @@ def test_reserved_names_get_a_trailing_underscore(name: str, expected: str) -> N
 
 
 def test_reserved_titles_get_a_trailing_underscore() -> None:
-    assert chosen_name("5_x", title="Type") == "type_"
+    assert chosen_name("5_x", title="Timeout") == "timeout_"
     assert chosen_name("5_x", title="Class") == "class_"
+
+
+@pytest.mark.parametrize("name", ["format", "type", "input", "id", "filter", "max", "hash"])
+def test_builtins_are_usable_field_names(name: str) -> None:
+    assert naming.make_identifier(name) == name
+    assert chosen_name("5_x", title=name.title()) == name
 
 
 @pytest.mark.parametrize(
@@ -222,55 +303,108 @@ def test_wire_key_names_never_start_with_field_or_a_node_prefix(key: str) -> Non
 # --- collisions ---------------------------------------------------------------------------
 
 
-def test_two_node_inputs_with_the_same_name_are_both_suffixed_with_their_node() -> None:
-    names = resolved([request("68_image"), request("62_image")])
-    assert names == {"68_image": "image_68", "62_image": "image_62"}
+def test_the_first_newcomer_in_natural_key_order_keeps_a_shared_name() -> None:
+    names = resolved([claim("68_image"), claim("62_image")])
+    assert names == {"62_image": "image", "68_image": "image_68"}
 
 
 def test_a_plain_key_keeps_its_own_name_against_node_prefixed_rivals() -> None:
-    names = resolved([request("68_image"), request("image"), request("62_image")])
+    names = resolved([claim("68_image"), claim("image"), claim("62_image")])
     assert names == {"image": "image", "68_image": "image_68", "62_image": "image_62"}
 
 
 def test_explicit_names_win_collisions() -> None:
-    names = resolved([request("image"), request("68_image", "image", explicit=True)])
+    names = resolved([claim("image"), claim("68_image", explicit="image")])
     assert names == {"68_image": "image", "image": "image_image"}
 
 
-def test_two_explicit_claims_on_one_name_are_both_renamed_and_reported() -> None:
-    names, renames = naming.resolve_collisions(
-        [request("68_image", "image", explicit=True), request("62_image", "image", explicit=True)]
+def test_two_explicit_claims_on_one_name_are_an_error_for_the_second() -> None:
+    allocation = naming.allocate(
+        [claim("68_image", explicit="image"), claim("62_image", explicit="image")]
     )
-    assert names == {"68_image": "image_68", "62_image": "image_62"}
-    assert {(r.wire_key, r.wanted, r.explicit) for r in renames} == {
-        ("68_image", "image", True),
-        ("62_image", "image", True),
-    }
+    assert allocation.names == {"62_image": "image", "68_image": "image_68"}
+    (conflict,) = allocation.conflicts
+    assert (conflict.key, conflict.holder, conflict.cause) == (
+        "68_image",
+        "62_image",
+        "explicit-clash",
+    )
 
 
-def test_renames_name_their_rivals() -> None:
-    _, renames = naming.resolve_collisions([request("68_image"), request("62_image")])
-    by_key = {rename.wire_key: rename for rename in renames}
-    assert by_key["68_image"].rivals == ("62_image",)
-    assert by_key["62_image"].given == "image_62"
+def test_a_locked_name_is_never_taken_away_by_a_newcomer() -> None:
+    allocation = naming.allocate(
+        [claim("6_text", "prompt", locked="prompt"), claim("90_text", "prompt")]
+    )
+    assert allocation.names == {"6_text": "prompt", "90_text": "prompt_90"}
+    (conflict,) = allocation.conflicts
+    assert (conflict.key, conflict.wanted, conflict.given, conflict.holder, conflict.cause) == (
+        "90_text",
+        "prompt",
+        "prompt_90",
+        "6_text",
+        "locked",
+    )
+
+
+def test_a_locked_name_wins_even_over_a_natural_claim() -> None:
+    names = resolved([claim("68_image", locked="image"), claim("image")])
+    assert names == {"68_image": "image", "image": "image_image"}
+
+
+def test_a_locked_name_is_kept_when_the_rules_would_now_give_another() -> None:
+    names = resolved([claim("image_urls", "image_urls", locked="reference_images")])
+    assert names == {"image_urls": "reference_images"}
+
+
+def test_an_override_that_contradicts_the_lock_wins_and_is_reported() -> None:
+    allocation = naming.allocate([claim("6_text", "prompt", explicit="text", locked="prompt")])
+    assert allocation.names == {"6_text": "text"}
+    assert allocation.overridden == (naming.LockOverride("6_text", "prompt", "text"),)
+
+
+def test_an_override_that_takes_a_locked_name_from_another_claim_is_an_error() -> None:
+    allocation = naming.allocate(
+        [claim("6_text", locked="prompt"), claim("90_text", explicit="prompt")]
+    )
+    assert allocation.names["90_text"] == "prompt"
+    (conflict,) = allocation.conflicts
+    assert (conflict.key, conflict.holder, conflict.cause) == ("6_text", "90_text", "locked-taken")
 
 
 def test_suffix_is_the_wire_key_when_there_is_no_node() -> None:
-    names = resolved([request("a", "x"), request("b", "x"), request("c", "x")])
-    assert names == {"a": "x_a", "b": "x_b", "c": "x_c"}
+    names = resolved([claim("a", "x"), claim("b", "x"), claim("c", "x")])
+    assert names == {"a": "x", "b": "x_b", "c": "x_c"}
 
 
 def test_suffix_falls_back_from_node_to_wire_key_to_counter() -> None:
-    node_taken = resolved([request("68_a", "x"), request("69_a", "x"), request("k", "x_68")])
-    assert node_taken == {"68_a": "x_a_68", "69_a": "x_69", "k": "x_68"}
-    key_taken = resolved([request("a", "x"), request("b", "x"), request("k", "x_a")])
-    assert key_taken == {"a": "x_2", "b": "x_b", "k": "x_a"}
+    node_taken = resolved([claim("68_a", "x"), claim("69_a", "x"), claim("k", "x_69")])
+    assert node_taken == {"68_a": "x", "69_a": "x_a_69", "k": "x_69"}
+    key_taken = resolved([claim("a", "x"), claim("b", "x"), claim("c", "x"), claim("k", "x_b")])
+    assert key_taken == {"a": "x", "b": "x_2", "c": "x_c", "k": "x_b"}
+
+
+def test_names_that_differ_only_in_case_collide_when_folded() -> None:
+    allocation = naming.allocate(
+        [naming.Claim(key="a/b", wanted="AB"), naming.Claim(key="A/B", wanted="Ab")],
+        fold=str.lower,
+        join="",
+    )
+    assert sorted(allocation.names.values(), key=str.lower) == ["AB", "Ab2"] or sorted(
+        allocation.names.values()
+    ) == ["AB2", "Ab"]
+    assert len(allocation.conflicts) == 1
+
+
+def test_reserved_names_of_a_scope_are_never_handed_out() -> None:
+    allocation = naming.allocate([naming.Claim(key="x", wanted="RunComfy")], taken=["RunComfy"])
+    assert allocation.names == {"x": "RunComfy_2"}
+    assert allocation.conflicts[0].cause == "reserved"
 
 
 def test_collisions_are_deterministic() -> None:
     keys = ["68_image", "62_image", "image", "6_text", "7_text", "71_widthx71_height"]
-    first = resolved([request(key) for key in keys])
-    assert all(resolved([request(key) for key in keys]) == first for _ in range(3))
+    first = resolved([claim(key) for key in keys])
+    assert all(resolved([claim(key) for key in keys]) == first for _ in range(3))
 
 
 @settings(max_examples=100, deadline=None)
@@ -281,13 +415,13 @@ def test_collisions_are_deterministic() -> None:
 def test_collision_resolution_is_order_independent(keys: list[str], seed: int) -> None:
     shuffled = list(keys)
     random.Random(seed).shuffle(shuffled)
-    assert resolved([request(k) for k in keys]) == resolved([request(k) for k in shuffled])
+    assert resolved([claim(k) for k in keys]) == resolved([claim(k) for k in shuffled])
 
 
 @pytest.mark.parametrize("keys", [["Q", "q"], ["68_image", "68_IMAGE"]])
 def test_keys_that_differ_only_in_case_resolve_independently_of_order(keys: list[str]) -> None:
-    forward = resolved([request(key) for key in keys])
-    backward = resolved([request(key) for key in reversed(keys)])
+    forward = resolved([claim(key) for key in keys])
+    backward = resolved([claim(key) for key in reversed(keys)])
     assert forward == backward
 
 
@@ -296,14 +430,25 @@ def test_keys_that_differ_only_in_case_resolve_independently_of_order(keys: list
     entries=st.dictionaries(
         st.one_of(COMFY_KEY, PLAIN_KEY, st.text(max_size=8)),
         st.tuples(
-            st.one_of(st.text(max_size=8), st.sampled_from(["image", "x", "class"])), st.booleans()
+            st.one_of(st.text(max_size=8), st.sampled_from(["image", "x", "class"])),
+            st.sampled_from(["rule", "explicit", "locked"]),
         ),
         max_size=10,
     )
 )
-def test_resolved_names_are_unique_identifiers(entries: dict[str, tuple[str, bool]]) -> None:
-    requests = [request(key, candidate, explicit) for key, (candidate, explicit) in entries.items()]
-    names = resolved(requests)
+def test_resolved_names_are_unique_identifiers(entries: dict[str, tuple[str, str]]) -> None:
+    claims = []
+    for key, (candidate, source) in entries.items():
+        name = naming.make_identifier(candidate)
+        claims.append(
+            claim(
+                key,
+                name,
+                explicit=name if source == "explicit" else None,
+                locked=name if source == "locked" else None,
+            )
+        )
+    names = resolved(claims)
     assert set(names) == set(entries)
     assert len(set(names.values())) == len(names)
     assert all(name.isidentifier() and not keyword.iskeyword(name) for name in names.values())
@@ -338,15 +483,29 @@ def test_class_and_module_names_from_model_ids(model_id: str, class_base: str, m
 
 
 def test_model_names_are_unique_even_ignoring_case() -> None:
-    names = naming.model_names(["a/b", "A/B", "a_b"])
+    files = [schema_file(model_id) for model_id in ["a/b", "A/B", "a_b"]]
+    diags = Diagnostics()
+    overrides = Overrides(names={}, ref=SourceRef("schemas/overrides.toml"))
+    names = model_names(files, overrides=overrides, lock=NameLock(), diags=diags)
     modules = [entry.module for entry in names.values()]
     classes = [entry.request_class for entry in names.values()]
     assert len({module.lower() for module in modules}) == 3
     assert len({cls.lower() for cls in classes}) == 3
-    assert names["a/b"].module == "a_b"
-    assert names["a/b"].request_class == "ABRequest"
-    assert names["a/b"].output_class == "ABOutput"
-    assert names["a/b"].resource_class == "ABResource"
+    assert names["A/B"].module == "a_b"
+    assert names["A/B"].request_class == "ABRequest"
+    assert names["a/b"].request_class == "AB2Request"
+    assert names["a/b"].output_class == "AB2Output"
+    assert names["a/b"].resource_class == "AB2Resource"
+    assert {d.code for d in diags} == {"N009", "N010"}
+
+
+def schema_file(model_id: str) -> SchemaFile:
+    return SchemaFile(
+        ref=SourceRef(f"schemas/{model_id}.json"),
+        path=PurePosixPath(f"{model_id}.json"),
+        document={"model_id": model_id, "input_schema": {}, "output_schema": {}},
+        sha256="0",
+    )
 
 
 @settings(max_examples=200, deadline=None)

@@ -520,7 +520,7 @@ def test_overrides_titles_and_keys_name_fields() -> None:
 def test_colliding_names_are_resolved_and_warned_about() -> None:
     model, diags = build({"68_image": {"type": "string"}, "62_image": {"type": "string"}})
     assert {f.wire_key: f.py_name for f in model.fields} == {
-        "62_image": "image_62",
+        "62_image": "image",
         "68_image": "image_68",
     }
     assert {item.code for item in diags} == {"N004"}

@@ -27,7 +27,13 @@ from generator.ir import (
     TypeRef,
     freeze,
 )
-from generator.normalize.names import assign_field_names, check_overrides
+from generator.lock import NameLock
+from generator.normalize.names import (
+    assign_field_names,
+    assign_output_names,
+    check_overrides,
+    model_names,
+)
 from generator.normalize.namespaces import build_namespaces
 from generator.normalize.properties import normalize_property
 
@@ -44,29 +50,57 @@ _OUTPUT_DOCS: Mapping[str, str] = {
 
 
 def build_package(
-    files: Sequence[SchemaFile], *, overrides: Overrides, package_name: str, diags: Diagnostics
+    files: Sequence[SchemaFile],
+    *,
+    overrides: Overrides,
+    lock: NameLock | None = None,
+    package_name: str,
+    diags: Diagnostics,
 ) -> Package:
-    """The IR of every model in ``files`` (which ``ingest.load_schemas`` sorted by path)."""
+    """The IR of every model in ``files`` (which ``ingest.load_schemas`` sorted by path).
+
+    Names come from ``overrides``, then ``lock`` (names an earlier generation gave), then
+    the naming rules; ``lock_of(package)`` is the lock to write afterwards.
+    """
+    lock = lock if lock is not None else NameLock()
     ordered = sorted(files, key=lambda file: file.document["model_id"])
-    names = naming.model_names([file.document["model_id"] for file in ordered])
+    names = model_names(ordered, overrides=overrides, lock=lock, diags=diags)
     check_overrides(overrides, {file.document["model_id"]: file for file in ordered}, diags)
     models = tuple(
-        _build_model(file, names[file.document["model_id"]], overrides, diags) for file in ordered
+        _build_model(file, names[file.document["model_id"]], overrides, lock, diags)
+        for file in ordered
     )
     sources = tuple(SourceFile(path=file.ref.file, sha256=file.sha256) for file in ordered)
-    namespaces = build_namespaces(models, diags)
+    namespaces = build_namespaces(models, overrides=overrides, lock=lock, diags=diags)
     return Package(name=package_name, models=models, namespaces=namespaces, sources=sources)
 
 
 def _build_model(
-    file: SchemaFile, names: naming.ModelNames, overrides: Overrides, diags: Diagnostics
+    file: SchemaFile,
+    names: naming.ModelNames,
+    overrides: Overrides,
+    lock: NameLock,
+    diags: Diagnostics,
 ) -> Model:
     document = file.document
     model_id: str = document["model_id"]
     input_ref = file.ref.child("input_schema")
     input_schema: Mapping[str, Any] = document["input_schema"]
     _warn_unknown_root_keywords(input_schema, input_ref, diags)
-    fields = _fields(input_schema, input_ref, overrides.names.get(model_id, {}), diags)
+    properties: Mapping[str, Mapping[str, Any]] = input_schema["properties"]
+    targets = {
+        key: parse_wire_key(key) for key in sorted(properties, key=canonical.property_sort_key)
+    }
+    py_names = assign_field_names(
+        properties,
+        targets,
+        model_id=model_id,
+        overrides=overrides,
+        lock=lock,
+        ref=input_ref,
+        diags=diags,
+    )
+    output_ref = file.ref.child("output_schema")
     return Model(
         model_id=model_id,
         module_name=names.module,
@@ -75,23 +109,25 @@ def _build_model(
         resource_class=names.resource_class,
         async_resource_class=names.async_resource_class,
         description=input_schema.get("description") or None,
-        fields=fields,
-        output_fields=_output_fields(document["output_schema"], file.ref.child("output_schema")),
+        fields=_fields(input_schema, targets, py_names, input_ref, diags),
+        output_fields=_output_fields(
+            document["output_schema"], model_id, lock, output_ref, overrides.ref.file, diags
+        ),
         example_request=_example(document),
         source=file.ref,
     )
 
 
 def _fields(
-    schema: Mapping[str, Any], ref: SourceRef, explicit: Mapping[str, str], diags: Diagnostics
+    schema: Mapping[str, Any],
+    targets: Mapping[str, tuple[NodeInput, ...]],
+    py_names: Mapping[str, str],
+    ref: SourceRef,
+    diags: Diagnostics,
 ) -> tuple[Field, ...]:
     """Every input field: required ones first, each group in canonical key order."""
     properties: Mapping[str, Mapping[str, Any]] = schema["properties"]
     required = _required(schema, ref, diags)
-    targets = {
-        key: parse_wire_key(key) for key in sorted(properties, key=canonical.property_sort_key)
-    }
-    py_names = assign_field_names(properties, targets, explicit, ref, diags)
     fields = [
         _field(key, properties[key], targets[key], py_names[key], key in required, ref, diags)
         for key in targets
@@ -157,12 +193,25 @@ def _warn_unknown_root_keywords(
         )
 
 
-def _output_fields(schema: Mapping[str, Any], ref: SourceRef) -> tuple[OutputField, ...]:
+def _output_fields(
+    schema: Mapping[str, Any],
+    model_id: str,
+    lock: NameLock,
+    ref: SourceRef,
+    overrides_file: str,
+    diags: Diagnostics,
+) -> tuple[OutputField, ...]:
     properties: Mapping[str, Mapping[str, Any]] = schema.get("properties", {})
     keys = sorted(properties, key=canonical.property_sort_key)
-    names = naming.resolve_collisions(
-        [naming.NameRequest(key, key, False, parse_wire_key(key)) for key in keys]
-    )[0]
+    names = assign_output_names(
+        keys,
+        {key: parse_wire_key(key) for key in keys},
+        model_id=model_id,
+        lock=lock,
+        ref=ref,
+        overrides_file=overrides_file,
+        diags=diags,
+    )
     return tuple(
         OutputField(
             wire_key=key,

@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from generator import naming
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostics, SourceRef
+from generator.ingest import Overrides
 from generator.ir import Model, Namespace, NamespaceEntry
+from generator.lock import NameLock, toml_string
+from generator.normalize.names import Scope, report
 
 # Attributes the client classes define themselves; a top-level namespace may not take them.
 CLIENT_MEMBERS = frozenset(
@@ -35,7 +38,9 @@ class _Node:
     models: dict[str, Model] = field(default_factory=dict)
 
 
-def build_namespaces(models: Sequence[Model], diags: Diagnostics) -> tuple[Namespace, ...]:
+def build_namespaces(
+    models: Sequence[Model], *, overrides: Overrides, lock: NameLock, diags: Diagnostics
+) -> tuple[Namespace, ...]:
     """Every namespace of the accessor tree, root first, then sorted by path."""
     root = _Node(path=())
     for model in models:
@@ -44,15 +49,19 @@ def build_namespaces(models: Sequence[Model], diags: Diagnostics) -> tuple[Names
         for segment in parents:
             node = node.children.setdefault(segment, _Node(path=(*node.path, segment)))
         node.models[leaf] = model
-    class_names = naming.unique_names(
-        ("/".join(node.path), naming.class_base_name("/".join(node.path)) + "Namespace")
-        for node in _walk(root)
-        if node.path
-    )
-    class_names[""] = ROOT_CLASS
+    tree = _Tree(root=root, overrides=overrides, lock=lock, diags=diags)
+    class_names = _namespace_classes(tree)
     namespaces: list[Namespace] = []
-    _collect(root, class_names, namespaces, diags)
+    _collect(root, class_names, namespaces, tree)
     return tuple(sorted(namespaces, key=lambda namespace: (namespace.path != "", namespace.path)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Tree:
+    root: _Node
+    overrides: Overrides
+    lock: NameLock
+    diags: Diagnostics
 
 
 def _walk(node: _Node) -> list[_Node]:
@@ -63,29 +72,51 @@ def _walk(node: _Node) -> list[_Node]:
     return found
 
 
-def _collect(
-    node: _Node, class_names: dict[str, str], out: list[Namespace], diags: Diagnostics
-) -> str:
+def _namespace_classes(tree: _Tree) -> dict[str, str]:
+    """Path → class name of every namespace below the root, unique across the package."""
+    nodes = [node for node in _walk(tree.root) if node.path]
+    claims = [
+        naming.Claim(
+            key="/".join(node.path),
+            wanted=naming.class_base_name("/".join(node.path)) + naming.NAMESPACE_SUFFIX,
+            locked=tree.lock.namespaces.get("/".join(node.path)),
+        )
+        for node in nodes
+    ]
+    allocation = naming.allocate(claims, fold=str.lower, join="", taken=(ROOT_CLASS,))
+    first_model = {"/".join(node.path): _first_model(node) for node in nodes}
+    scope = Scope(
+        what="namespace",
+        code="N009",
+        where=lambda path: first_model[path].source.child("model_id"),
+        hint=lambda path: "nothing (namespace classes follow model ids); edit the lock",
+        overrides_file=tree.overrides.ref.file,
+    )
+    report(allocation, scope, tree.diags)
+    names = dict(allocation.names)
+    names[""] = ROOT_CLASS
+    return names
+
+
+def _collect(node: _Node, class_names: dict[str, str], out: list[Namespace], tree: _Tree) -> str:
     """Append ``node`` and its descendants to ``out``; return the node's class name."""
-    requests = [(segment, "namespace") for segment in node.children]
-    requests += [(segment, "model") for segment in node.models]
-    attributes = _attribute_names(node, requests, diags)
+    attributes = _attribute_names(node, tree)
     entries = []
-    for segment, child in sorted(node.children.items()):
-        child_class = _collect(child, class_names, out, diags)
+    for _, child in sorted(node.children.items()):
+        child_class = _collect(child, class_names, out, tree)
         entries.append(
             NamespaceEntry(
-                attribute=attributes[(segment, "namespace")],
+                attribute=attributes[_namespace_key(child)],
                 target_path="/".join(child.path),
                 class_name=child_class,
                 async_class_name=naming.async_twin(child_class),
                 model=None,
             )
         )
-    for segment, model in sorted(node.models.items()):
+    for _, model in sorted(node.models.items()):
         entries.append(
             NamespaceEntry(
-                attribute=attributes[(segment, "model")],
+                attribute=attributes[model.model_id],
                 target_path=model.model_id,
                 class_name=model.resource_class,
                 async_class_name=model.async_resource_class,
@@ -104,40 +135,92 @@ def _collect(
     return class_name
 
 
-def _attribute_names(
-    node: _Node, requests: list[tuple[str, str]], diags: Diagnostics
-) -> dict[tuple[str, str], str]:
-    """Unique attribute names at one level; namespaces keep theirs, clashing models get ``_model``."""
+def _namespace_key(node: _Node) -> str:
+    """A namespace's claim key: its path with a trailing ``/`` (a model id never has one)."""
+    return "/".join(node.path) + "/"
+
+
+def _attribute_names(node: _Node, tree: _Tree) -> dict[str, str]:
+    """Unique attribute names at one level; a namespace has the better claim to a segment."""
+    depth = len(node.path)
     reserved = CLIENT_MEMBERS if not node.path else frozenset()
-    names: dict[tuple[str, str], str] = {}
-    taken: set[str] = set()
-    for segment, kind in sorted(
-        requests, key=lambda request: (request[1] != "namespace", request[0])
-    ):
-        wanted = naming.accessor_name(segment)
-        candidate = wanted + "_model" if kind == "model" and wanted in taken else wanted
-        candidate = candidate + "_" if candidate in reserved else candidate
-        counter = 2
-        while candidate in taken:
-            candidate, counter = f"{wanted}_{counter}", counter + 1
-        if candidate != wanted:
-            where = "/".join((*node.path, segment))
-            source = (
-                node.models[segment].source
-                if kind == "model"
-                else _first_model(node.children[segment]).source
+
+    def wanted(segment: str) -> str:
+        name = naming.accessor_name(segment)
+        return name + "_" if name in reserved else name
+
+    claims = []
+    for segment, child in node.children.items():
+        locked = _locked_prefix(child, depth, tree.lock)
+        claims.append(
+            naming.Claim(
+                key=_namespace_key(child), wanted=wanted(segment), locked=locked, natural=True
             )
-            diags.warning(
-                "N008",
-                f"client attribute for {where!r} is {candidate!r} ({wanted!r} is taken at that level)",
-                source.child("model_id"),
+        )
+    for segment, model in node.models.items():
+        entry = tree.lock.models.get(model.model_id)
+        override = tree.overrides.models.get(model.model_id)
+        choice = override.accessor if override is not None else None
+        if choice is not None and not naming.is_usable_accessor(choice):
+            tree.diags.error(
+                "N003",
+                f"override accessor {choice!r} for {model.model_id!r} is not an identifier",
+                tree.overrides.ref.child(model.model_id, "model", "accessor"),
             )
-        taken.add(candidate)
-        names[(segment, kind)] = candidate
-    return names
+            choice = None
+        locked = (
+            entry.accessor[-1] if entry is not None and len(entry.accessor) == depth + 1 else None
+        )
+        claims.append(
+            naming.Claim(
+                key=model.model_id,
+                wanted=wanted(segment),
+                explicit=choice,
+                locked=locked,
+                suffixes=("model",),
+            )
+        )
+    allocation = naming.allocate(claims)
+    sources = {claim.key: _source_of(node, claim.key) for claim in claims}
+    scope = Scope(
+        what="client attribute of",
+        code="N008",
+        where=lambda key: sources[key],
+        hint=_accessor_hint,
+        overrides_file=tree.overrides.ref.file,
+    )
+    report(allocation, scope, tree.diags)
+    return allocation.names
+
+
+def _accessor_hint(key: str) -> str:
+    if key.endswith("/"):
+        return "nothing (namespaces follow model ids); rename the model's accessor or edit the lock"
+    return f'accessor = "..." under [{toml_string(key)}.model]'
+
+
+def _locked_prefix(child: _Node, depth: int, lock: NameLock) -> str | None:
+    """The attribute the lock gives a namespace: from the first locked model below it."""
+    for model in _models_below(child):
+        entry = lock.models.get(model.model_id)
+        if entry is not None and len(entry.accessor) > depth + 1:
+            return entry.accessor[depth]
+    return None
+
+
+def _models_below(node: _Node) -> list[Model]:
+    found = [model for _, model in sorted(node.models.items())]
+    for _, child in sorted(node.children.items()):
+        found += _models_below(child)
+    return found
+
+
+def _source_of(node: _Node, key: str) -> SourceRef:
+    if key.endswith("/"):
+        child = node.children[key.rstrip("/").split("/")[-1]]
+        return _first_model(child).source.child("model_id")
+    return node.models[key.split("/")[-1]].source.child("model_id")
 
 
 def _first_model(node: _Node) -> Model:
-    if node.models:
-        return next(iter(sorted(node.models.items())))[1]
-    return _first_model(next(iter(sorted(node.children.items())))[1])
+    return _models_below(node)[0]

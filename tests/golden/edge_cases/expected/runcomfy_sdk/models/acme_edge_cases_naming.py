@@ -21,7 +21,7 @@ class AcmeEdgeCasesNamingRequest(RequestModel):
 
     model_id = "acme/edge-cases/naming"
 
-    image_62: Annotated[MediaUrl, Field(alias="62_image", title="Image")]
+    image: Annotated[MediaUrl, Field(alias="62_image", title="Image")]
     """Image
 
     Wire key ``62_image`` (ComfyUI node 62, input ``image``).
@@ -92,7 +92,7 @@ class AcmeEdgeCasesNamingRequest(RequestModel):
     timeout_: Annotated[float | None, Field(alias="timeout")] = None
     """Wire key ``timeout``."""
 
-    type_: Annotated[str | None, Field(alias="type")] = None
+    type: str | None = None
     """Wire key ``type``."""
 
     video_urls: Annotated[list[MediaUrl] | None, Field(max_length=4, min_length=1)] = None

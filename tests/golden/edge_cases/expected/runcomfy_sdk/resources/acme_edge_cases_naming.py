@@ -23,7 +23,7 @@ class AcmeEdgeCasesNamingResource(
     def submit(
         self,
         *,
-        image_62: str,
+        image: str,
         image_68: str,
         class_: str,
         mode_2d: bool | None = None,
@@ -38,7 +38,7 @@ class AcmeEdgeCasesNamingResource(
         model_name_: str | None = None,
         negative_prompt: str | None = None,
         timeout_: float | None = None,
-        type_: str | None = None,
+        type: str | None = None,
         video_urls: list[str] | None = None,
         x_custom: str | None = None,
     ) -> Job[AcmeEdgeCasesNamingOutput]:
@@ -48,7 +48,7 @@ class AcmeEdgeCasesNamingResource(
         connection could not be made, never once it may have reached the server.
 
         Args:
-            image_62: Image
+            image: Image
             image_68: Image
             class_: class
             mode_2d: Wire key ``2d_mode``.
@@ -63,14 +63,14 @@ class AcmeEdgeCasesNamingResource(
             model_name_: Wire key ``model_name``.
             negative_prompt: Wire key ``negativePrompt``.
             timeout_: Wire key ``timeout``.
-            type_: Wire key ``type``.
+            type: Wire key ``type``.
             video_urls: Wire key ``video_urls``.
             x_custom: Wire key ``x-custom``.
         """
         return self._submit(
             AcmeEdgeCasesNamingRequest.model_validate(
                 {
-                    "image_62": image_62,
+                    "image": image,
                     "image_68": image_68,
                     "class_": class_,
                     "mode_2d": mode_2d,
@@ -85,7 +85,7 @@ class AcmeEdgeCasesNamingResource(
                     "model_name_": model_name_,
                     "negative_prompt": negative_prompt,
                     "timeout_": timeout_,
-                    "type_": type_,
+                    "type": type,
                     "video_urls": video_urls,
                     "x_custom": x_custom,
                 }
@@ -95,7 +95,7 @@ class AcmeEdgeCasesNamingResource(
     def run(
         self,
         *,
-        image_62: str,
+        image: str,
         image_68: str,
         class_: str,
         mode_2d: bool | None = None,
@@ -110,7 +110,7 @@ class AcmeEdgeCasesNamingResource(
         model_name_: str | None = None,
         negative_prompt: str | None = None,
         timeout_: float | None = None,
-        type_: str | None = None,
+        type: str | None = None,
         video_urls: list[str] | None = None,
         x_custom: str | None = None,
         timeout: float | None = None,
@@ -121,7 +121,7 @@ class AcmeEdgeCasesNamingResource(
         Polls with backoff until the job ends; raises on failure, cancellation or timeout.
 
         Args:
-            image_62: Image
+            image: Image
             image_68: Image
             class_: class
             mode_2d: Wire key ``2d_mode``.
@@ -136,7 +136,7 @@ class AcmeEdgeCasesNamingResource(
             model_name_: Wire key ``model_name``.
             negative_prompt: Wire key ``negativePrompt``.
             timeout_: Wire key ``timeout``.
-            type_: Wire key ``type``.
+            type: Wire key ``type``.
             video_urls: Wire key ``video_urls``.
             x_custom: Wire key ``x-custom``.
             timeout: Seconds to wait in all before giving up (None waits indefinitely).
@@ -145,7 +145,7 @@ class AcmeEdgeCasesNamingResource(
         return self._run(
             AcmeEdgeCasesNamingRequest.model_validate(
                 {
-                    "image_62": image_62,
+                    "image": image,
                     "image_68": image_68,
                     "class_": class_,
                     "mode_2d": mode_2d,
@@ -160,7 +160,7 @@ class AcmeEdgeCasesNamingResource(
                     "model_name_": model_name_,
                     "negative_prompt": negative_prompt,
                     "timeout_": timeout_,
-                    "type_": type_,
+                    "type": type,
                     "video_urls": video_urls,
                     "x_custom": x_custom,
                 }
@@ -181,7 +181,7 @@ class AsyncAcmeEdgeCasesNamingResource(
     async def submit(
         self,
         *,
-        image_62: str,
+        image: str,
         image_68: str,
         class_: str,
         mode_2d: bool | None = None,
@@ -196,7 +196,7 @@ class AsyncAcmeEdgeCasesNamingResource(
         model_name_: str | None = None,
         negative_prompt: str | None = None,
         timeout_: float | None = None,
-        type_: str | None = None,
+        type: str | None = None,
         video_urls: list[str] | None = None,
         x_custom: str | None = None,
     ) -> AsyncJob[AcmeEdgeCasesNamingOutput]:
@@ -206,7 +206,7 @@ class AsyncAcmeEdgeCasesNamingResource(
         connection could not be made, never once it may have reached the server.
 
         Args:
-            image_62: Image
+            image: Image
             image_68: Image
             class_: class
             mode_2d: Wire key ``2d_mode``.
@@ -221,14 +221,14 @@ class AsyncAcmeEdgeCasesNamingResource(
             model_name_: Wire key ``model_name``.
             negative_prompt: Wire key ``negativePrompt``.
             timeout_: Wire key ``timeout``.
-            type_: Wire key ``type``.
+            type: Wire key ``type``.
             video_urls: Wire key ``video_urls``.
             x_custom: Wire key ``x-custom``.
         """
         return await self._submit(
             AcmeEdgeCasesNamingRequest.model_validate(
                 {
-                    "image_62": image_62,
+                    "image": image,
                     "image_68": image_68,
                     "class_": class_,
                     "mode_2d": mode_2d,
@@ -243,7 +243,7 @@ class AsyncAcmeEdgeCasesNamingResource(
                     "model_name_": model_name_,
                     "negative_prompt": negative_prompt,
                     "timeout_": timeout_,
-                    "type_": type_,
+                    "type": type,
                     "video_urls": video_urls,
                     "x_custom": x_custom,
                 }
@@ -253,7 +253,7 @@ class AsyncAcmeEdgeCasesNamingResource(
     async def run(
         self,
         *,
-        image_62: str,
+        image: str,
         image_68: str,
         class_: str,
         mode_2d: bool | None = None,
@@ -268,7 +268,7 @@ class AsyncAcmeEdgeCasesNamingResource(
         model_name_: str | None = None,
         negative_prompt: str | None = None,
         timeout_: float | None = None,
-        type_: str | None = None,
+        type: str | None = None,
         video_urls: list[str] | None = None,
         x_custom: str | None = None,
         timeout: float | None = None,
@@ -279,7 +279,7 @@ class AsyncAcmeEdgeCasesNamingResource(
         Polls with backoff until the job ends; raises on failure, cancellation or timeout.
 
         Args:
-            image_62: Image
+            image: Image
             image_68: Image
             class_: class
             mode_2d: Wire key ``2d_mode``.
@@ -294,7 +294,7 @@ class AsyncAcmeEdgeCasesNamingResource(
             model_name_: Wire key ``model_name``.
             negative_prompt: Wire key ``negativePrompt``.
             timeout_: Wire key ``timeout``.
-            type_: Wire key ``type``.
+            type: Wire key ``type``.
             video_urls: Wire key ``video_urls``.
             x_custom: Wire key ``x-custom``.
             timeout: Seconds to wait in all before giving up (None waits indefinitely).
@@ -303,7 +303,7 @@ class AsyncAcmeEdgeCasesNamingResource(
         return await self._run(
             AcmeEdgeCasesNamingRequest.model_validate(
                 {
-                    "image_62": image_62,
+                    "image": image,
                     "image_68": image_68,
                     "class_": class_,
                     "mode_2d": mode_2d,
@@ -318,7 +318,7 @@ class AsyncAcmeEdgeCasesNamingResource(
                     "model_name_": model_name_,
                     "negative_prompt": negative_prompt,
                     "timeout_": timeout_,
-                    "type_": type_,
+                    "type": type,
                     "video_urls": video_urls,
                     "x_custom": x_custom,
                 }

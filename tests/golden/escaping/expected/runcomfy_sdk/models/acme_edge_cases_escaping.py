@@ -23,10 +23,9 @@ class AcmeEdgeCasesEscapingRequest(RequestModel):
 
     model_id = "acme/edge-cases/escaping"
 
-    say_hi_and_bye: Annotated[
+    text: Annotated[
         str,
         Field(
-            alias="text",
             examples=['A "quoted" \'\'\'x\'\'\' """y""" \\ back {{ z }}\nnew line'],
             title="Say \"hi\" and '''bye'''",
         ),
@@ -39,10 +38,10 @@ class AcmeEdgeCasesEscapingRequest(RequestModel):
     Example: "A \\"quoted\\" '''x''' \\"\\"\\"y\\"\\"\\" \\\\ back {{ z }}\\nnew line".
     """
 
-    style_name: Annotated[
+    style: Annotated[
         Literal["it's", 'say "x"', "back\\slash", "{{ braces }}", "multi\nline", '"""', "{% if %}"]
         | None,
-        Field(alias="style", title="Style {{ name }}"),
+        Field(title="Style {{ name }}"),
     ] = "{{ braces }}"
     """Style {{ name }}: ends with a quote"
 

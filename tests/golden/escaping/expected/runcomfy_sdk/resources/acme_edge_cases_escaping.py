@@ -26,8 +26,8 @@ class AcmeEdgeCasesEscapingResource(
     def submit(
         self,
         *,
-        say_hi_and_bye: str,
-        style_name: (
+        text: str,
+        style: (
             Literal[
                 "it's", 'say "x"', "back\\slash", "{{ braces }}", "multi\nline", '"""', "{% if %}"
             ]
@@ -42,16 +42,16 @@ class AcmeEdgeCasesEscapingResource(
         connection could not be made, never once it may have reached the server.
 
         Args:
-            say_hi_and_bye: Say "hi" and '''bye''': Line 1
-            style_name: Style {{ name }}: ends with a quote"
+            text: Say "hi" and '''bye''': Line 1
+            style: Style {{ name }}: ends with a quote"
             suffix: ends with a backslash \\
             weird_key: Weird Key
         """
         return self._submit(
             AcmeEdgeCasesEscapingRequest.model_validate(
                 {
-                    "say_hi_and_bye": say_hi_and_bye,
-                    "style_name": style_name,
+                    "text": text,
+                    "style": style,
                     "suffix": suffix,
                     "weird_key": weird_key,
                 }
@@ -61,8 +61,8 @@ class AcmeEdgeCasesEscapingResource(
     def run(
         self,
         *,
-        say_hi_and_bye: str,
-        style_name: (
+        text: str,
+        style: (
             Literal[
                 "it's", 'say "x"', "back\\slash", "{{ braces }}", "multi\nline", '"""', "{% if %}"
             ]
@@ -78,8 +78,8 @@ class AcmeEdgeCasesEscapingResource(
         Polls with backoff until the job ends; raises on failure, cancellation or timeout.
 
         Args:
-            say_hi_and_bye: Say "hi" and '''bye''': Line 1
-            style_name: Style {{ name }}: ends with a quote"
+            text: Say "hi" and '''bye''': Line 1
+            style: Style {{ name }}: ends with a quote"
             suffix: ends with a backslash \\
             weird_key: Weird Key
             timeout: Seconds to wait in all before giving up (None waits indefinitely).
@@ -88,8 +88,8 @@ class AcmeEdgeCasesEscapingResource(
         return self._run(
             AcmeEdgeCasesEscapingRequest.model_validate(
                 {
-                    "say_hi_and_bye": say_hi_and_bye,
-                    "style_name": style_name,
+                    "text": text,
+                    "style": style,
                     "suffix": suffix,
                     "weird_key": weird_key,
                 }
@@ -110,8 +110,8 @@ class AsyncAcmeEdgeCasesEscapingResource(
     async def submit(
         self,
         *,
-        say_hi_and_bye: str,
-        style_name: (
+        text: str,
+        style: (
             Literal[
                 "it's", 'say "x"', "back\\slash", "{{ braces }}", "multi\nline", '"""', "{% if %}"
             ]
@@ -126,16 +126,16 @@ class AsyncAcmeEdgeCasesEscapingResource(
         connection could not be made, never once it may have reached the server.
 
         Args:
-            say_hi_and_bye: Say "hi" and '''bye''': Line 1
-            style_name: Style {{ name }}: ends with a quote"
+            text: Say "hi" and '''bye''': Line 1
+            style: Style {{ name }}: ends with a quote"
             suffix: ends with a backslash \\
             weird_key: Weird Key
         """
         return await self._submit(
             AcmeEdgeCasesEscapingRequest.model_validate(
                 {
-                    "say_hi_and_bye": say_hi_and_bye,
-                    "style_name": style_name,
+                    "text": text,
+                    "style": style,
                     "suffix": suffix,
                     "weird_key": weird_key,
                 }
@@ -145,8 +145,8 @@ class AsyncAcmeEdgeCasesEscapingResource(
     async def run(
         self,
         *,
-        say_hi_and_bye: str,
-        style_name: (
+        text: str,
+        style: (
             Literal[
                 "it's", 'say "x"', "back\\slash", "{{ braces }}", "multi\nline", '"""', "{% if %}"
             ]
@@ -162,8 +162,8 @@ class AsyncAcmeEdgeCasesEscapingResource(
         Polls with backoff until the job ends; raises on failure, cancellation or timeout.
 
         Args:
-            say_hi_and_bye: Say "hi" and '''bye''': Line 1
-            style_name: Style {{ name }}: ends with a quote"
+            text: Say "hi" and '''bye''': Line 1
+            style: Style {{ name }}: ends with a quote"
             suffix: ends with a backslash \\
             weird_key: Weird Key
             timeout: Seconds to wait in all before giving up (None waits indefinitely).
@@ -172,8 +172,8 @@ class AsyncAcmeEdgeCasesEscapingResource(
         return await self._run(
             AcmeEdgeCasesEscapingRequest.model_validate(
                 {
-                    "say_hi_and_bye": say_hi_and_bye,
-                    "style_name": style_name,
+                    "text": text,
+                    "style": style,
                     "suffix": suffix,
                     "weird_key": weird_key,
                 }

@@ -29,10 +29,10 @@ class AcmeModelV2Request(RequestModel):
     Wire key ``a b``.
     """
 
-    image_68: Annotated[MediaUrl | None, Field(alias="68_Image")] = None
+    image: Annotated[MediaUrl | None, Field(alias="68_Image")] = None
     """Wire key ``68_Image`` (ComfyUI node 68, input ``Image``)."""
 
-    image_image_68: Annotated[MediaUrl | None, Field(alias="68_image")] = None
+    image_68: Annotated[MediaUrl | None, Field(alias="68_image")] = None
     """Wire key ``68_image`` (ComfyUI node 68, input ``image``)."""
 
     input_36a9e7f1: Annotated[str | None, Field(alias=" ")] = None

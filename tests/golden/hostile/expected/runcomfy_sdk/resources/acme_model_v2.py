@@ -22,8 +22,8 @@ class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
         self,
         *,
         a_b: str,
+        image: str | None = None,
         image_68: str | None = None,
-        image_image_68: str | None = None,
         input_36a9e7f1: str | None = None,
         class_: str | None = None,
         big: int | None = None,
@@ -49,8 +49,8 @@ class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
 
         Args:
             a_b: A B
-            image_68: Wire key ``68_Image`` (ComfyUI node 68, input ``Image``).
-            image_image_68: Wire key ``68_image`` (ComfyUI node 68, input ``image``).
+            image: Wire key ``68_Image`` (ComfyUI node 68, input ``Image``).
+            image_68: Wire key ``68_image`` (ComfyUI node 68, input ``image``).
             input_36a9e7f1: Wire key `` ``.
             class_: Wire key ``__class__``.
             big: Wire key ``big``.
@@ -73,8 +73,8 @@ class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
             AcmeModelV2Request.model_validate(
                 {
                     "a_b": a_b,
+                    "image": image,
                     "image_68": image_68,
-                    "image_image_68": image_image_68,
                     "input_36a9e7f1": input_36a9e7f1,
                     "class_": class_,
                     "big": big,
@@ -100,8 +100,8 @@ class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
         self,
         *,
         a_b: str,
+        image: str | None = None,
         image_68: str | None = None,
-        image_image_68: str | None = None,
         input_36a9e7f1: str | None = None,
         class_: str | None = None,
         big: int | None = None,
@@ -128,8 +128,8 @@ class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
 
         Args:
             a_b: A B
-            image_68: Wire key ``68_Image`` (ComfyUI node 68, input ``Image``).
-            image_image_68: Wire key ``68_image`` (ComfyUI node 68, input ``image``).
+            image: Wire key ``68_Image`` (ComfyUI node 68, input ``Image``).
+            image_68: Wire key ``68_image`` (ComfyUI node 68, input ``image``).
             input_36a9e7f1: Wire key `` ``.
             class_: Wire key ``__class__``.
             big: Wire key ``big``.
@@ -154,8 +154,8 @@ class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
             AcmeModelV2Request.model_validate(
                 {
                     "a_b": a_b,
+                    "image": image,
                     "image_68": image_68,
-                    "image_image_68": image_image_68,
                     "input_36a9e7f1": input_36a9e7f1,
                     "class_": class_,
                     "big": big,
@@ -190,8 +190,8 @@ class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV
         self,
         *,
         a_b: str,
+        image: str | None = None,
         image_68: str | None = None,
-        image_image_68: str | None = None,
         input_36a9e7f1: str | None = None,
         class_: str | None = None,
         big: int | None = None,
@@ -217,8 +217,8 @@ class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV
 
         Args:
             a_b: A B
-            image_68: Wire key ``68_Image`` (ComfyUI node 68, input ``Image``).
-            image_image_68: Wire key ``68_image`` (ComfyUI node 68, input ``image``).
+            image: Wire key ``68_Image`` (ComfyUI node 68, input ``Image``).
+            image_68: Wire key ``68_image`` (ComfyUI node 68, input ``image``).
             input_36a9e7f1: Wire key `` ``.
             class_: Wire key ``__class__``.
             big: Wire key ``big``.
@@ -241,8 +241,8 @@ class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV
             AcmeModelV2Request.model_validate(
                 {
                     "a_b": a_b,
+                    "image": image,
                     "image_68": image_68,
-                    "image_image_68": image_image_68,
                     "input_36a9e7f1": input_36a9e7f1,
                     "class_": class_,
                     "big": big,
@@ -268,8 +268,8 @@ class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV
         self,
         *,
         a_b: str,
+        image: str | None = None,
         image_68: str | None = None,
-        image_image_68: str | None = None,
         input_36a9e7f1: str | None = None,
         class_: str | None = None,
         big: int | None = None,
@@ -296,8 +296,8 @@ class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV
 
         Args:
             a_b: A B
-            image_68: Wire key ``68_Image`` (ComfyUI node 68, input ``Image``).
-            image_image_68: Wire key ``68_image`` (ComfyUI node 68, input ``image``).
+            image: Wire key ``68_Image`` (ComfyUI node 68, input ``Image``).
+            image_68: Wire key ``68_image`` (ComfyUI node 68, input ``image``).
             input_36a9e7f1: Wire key `` ``.
             class_: Wire key ``__class__``.
             big: Wire key ``big``.
@@ -322,8 +322,8 @@ class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV
             AcmeModelV2Request.model_validate(
                 {
                     "a_b": a_b,
+                    "image": image,
                     "image_68": image_68,
-                    "image_image_68": image_image_68,
                     "input_36a9e7f1": input_36a9e7f1,
                     "class_": class_,
                     "big": big,
