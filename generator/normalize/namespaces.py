@@ -149,6 +149,7 @@ def _attribute_names(node: _Node, tree: _Tree) -> dict[str, str]:
         name = naming.accessor_name(segment)
         return name + "_" if name in reserved else name
 
+    segment_names = {wanted(segment): True for segment in node.children}
     claims = []
     for segment, child in node.children.items():
         locked = _locked_prefix(child, depth, tree.lock)
@@ -177,7 +178,8 @@ def _attribute_names(node: _Node, tree: _Tree) -> dict[str, str]:
                 wanted=wanted(segment),
                 explicit=choice,
                 locked=locked,
-                suffixes=("model",),
+                # Beside a namespace of the same name, ``_model`` says which is which.
+                suffixes=("model",) if segment_names.get(wanted(segment)) else (),
             )
         )
     allocation = naming.allocate(claims)
