@@ -6,11 +6,15 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 DEFAULT_PACKAGE = "runcomfy_sdk"
+DEFAULT_VERSION = "0.1.0"
+# A release segment and an optional PEP 440 pre/post/dev suffix: what ``__version__`` may say.
+_VERSION = re.compile(r"[0-9]+(\.[0-9]+){0,3}((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?")
 
 
 class ConfigError(Exception):
@@ -22,6 +26,7 @@ class FileConfig:
     schemas: str | None = None
     output: str | None = None
     package: str | None = None
+    version: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,6 +42,7 @@ class Config:
     output_dir: Path
     package: str
     templates_dir: Path
+    version: str = DEFAULT_VERSION
 
 
 def read_file_config(pyproject: Path) -> FileConfig:
@@ -64,16 +70,23 @@ def resolve(
     schemas: str | None = None,
     output: str | None = None,
     package: str | None = None,
+    version: str | None = None,
 ) -> Config:
     """Flags win over the file, the file over defaults; paths are relative to ``root``."""
     schemas_label = schemas or file_config.schemas or "schemas"
     package_name = package or file_config.package or DEFAULT_PACKAGE
     if not package_name.isidentifier():
         raise ConfigError(f"package name {package_name!r} is not a Python identifier")
+    sdk_version = version or file_config.version or DEFAULT_VERSION
+    if not _VERSION.fullmatch(sdk_version):
+        raise ConfigError(
+            f"version {sdk_version!r} is not a release version such as '1.2.0' (PEP 440)"
+        )
     return Config(
         schemas_dir=root / schemas_label,
         schemas_label=Path(schemas_label).as_posix(),
         output_dir=root / (output or file_config.output or "generated"),
         package=package_name,
         templates_dir=Path(__file__).resolve().parent.parent / "templates",
+        version=sdk_version,
     )

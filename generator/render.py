@@ -49,6 +49,7 @@ _PACKAGE_EXPORTS = (
     Export(".client", "AsyncRunComfy"),
     Export(".client", "RunComfy"),
     Export("._registry", "MODELS"),
+    Export("._version", "__version__"),
 )
 
 
@@ -88,6 +89,16 @@ def render(package: Package, config: Config) -> dict[PurePosixPath, str]:
             view=client_module_view(package.namespaces),
         )
         files[target] = _python_file(text, source=all_schemas)
+    files[root / "_version.py"] = _python_file(
+        env.get_template("version.py.j2").render(
+            doc=pyexpr.docstring(
+                "The SDK's version (``[tool.runcomfy-codegen] version``) and its generator's."
+            ),
+            version=config.version,
+            generator=f"{GENERATOR_NAME}/{_version(GENERATOR_NAME)}",
+        ),
+        source="pyproject.toml [tool.runcomfy-codegen]",
+    )
     files.update(_runtime_files(config.templates_dir / "runtime", root / "_runtime"))
     files[root / "py.typed"] = ""
     files[MANIFEST] = _manifest(package, config)

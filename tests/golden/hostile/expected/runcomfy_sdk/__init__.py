@@ -58,6 +58,7 @@ from ._runtime import ServerError as ServerError
 from ._runtime import SubmitResponse as SubmitResponse
 from ._runtime import Timing as Timing
 from ._runtime import WaitTimeoutError as WaitTimeoutError
+from ._version import __version__ as __version__
 from .client import AsyncRunComfy as AsyncRunComfy
 from .client import RunComfy as RunComfy
 
@@ -116,4 +117,5 @@ __all__ = [
     "SubmitResponse",
     "Timing",
     "WaitTimeoutError",
+    "__version__",
 ]

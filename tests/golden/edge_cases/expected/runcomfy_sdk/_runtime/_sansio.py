@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import json
 import logging
+import platform
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias, TypeVar
 
 import httpx
 
+from .._version import GENERATOR, __version__
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -63,6 +65,11 @@ __all__ = [
 
 PACKAGE = __name__.rsplit(".", 2)[0]
 logger = logging.getLogger(PACKAGE)
+# Names this SDK, its generator and the platform, so the API can tell versions apart.
+USER_AGENT = (
+    f"{PACKAGE}/{__version__} ({GENERATOR}; python/{platform.python_version()}; "
+    f"httpx/{httpx.__version__})"
+)
 
 T = TypeVar("T")
 TransportKind = Literal["not_sent", "timeout", "broken", "fatal"]
@@ -114,7 +121,7 @@ class Settings:
     token: Secret
     max_retries: int
     timing: Timing
-    user_agent: str = f"{PACKAGE} (python; httpx/{httpx.__version__})"
+    user_agent: str = USER_AGENT
 
     def headers(self) -> dict[str, str]:
         """Headers of every API call."""
