@@ -12,12 +12,24 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from generator import Result, canonical, check_ingested, generate
+from generator.changes import format_json, format_text
 from generator.check import compare, unified_diff
 from generator.config import Config, ConfigError, read_file_config, resolve
 from generator.diagnostics import Diagnostics, Level, SourceRef, format_diagnostic
 from generator.emit import write_tree
 from generator.ingest import ingest_sources
 from generator.lock import LOCK_FILE
+from generator.render import GENERATOR_NAME
+from generator.review import (
+    compare_snapshots,
+    generation_report,
+    resolve_side,
+    version_at,
+    version_bump_problem,
+)
+from generator.snapshot import SnapshotError, from_directory
+
+SHORT_REPORT_LINES = 20
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,11 +49,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             schemas=args.schemas,
             output=getattr(args, "output", None),
             package=getattr(args, "package", None),
+            version=getattr(args, "version", None),
         )
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    handlers = {"ingest": _ingest, "generate": _generate, "check": _check}
+    handlers = {"ingest": _ingest, "generate": _generate, "check": _check, "diff": _diff}
     code: int = handlers[args.command](args, config)
     return code
 
@@ -71,12 +84,41 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--package", help="package name (default: runcomfy_sdk)")
         sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
+    check = commands.choices["check"]
+    check.add_argument(
+        "--require-version-bump",
+        action="store_true",
+        help="also fail when the schemas changed in a breaking way since --base "
+        "and the major version did not move",
+    )
+    check.add_argument(
+        "--base", default="HEAD", help="git revision to compare with (default: HEAD)"
+    )
+    for name in ("generate", "check"):
+        commands.choices[name].add_argument(
+            "--version", help="the SDK's __version__ (default: [tool.runcomfy-codegen] version)"
+        )
+
+    diff = commands.add_parser(
+        "diff",
+        help="report what changed for SDK users between two schema directories or git "
+        "revisions; exit 1 if anything breaks",
+    )
+    diff.add_argument("old", metavar="OLD", help="a schemas directory or a git revision")
+    diff.add_argument(
+        "new",
+        metavar="NEW",
+        nargs="?",
+        help="a schemas directory or a git revision (default: the working tree's schemas)",
+    )
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+
     serve = commands.add_parser(
         "serve", help="run a local RunComfy-compatible server", add_help=False
     )
     serve.add_argument("serve_args", nargs=argparse.REMAINDER)
 
-    for sub in (ingest, *(commands.choices[name] for name in ("generate", "check"))):
+    for sub in (ingest, *(commands.choices[name] for name in ("generate", "check", "diff"))):
         sub.add_argument("--schemas", help="schemas directory (default: schemas)")
     return parser
 
@@ -128,6 +170,16 @@ def _generate(args: argparse.Namespace, config: Config) -> int:
     print(
         f"{len(report.written)} written, {len(report.removed)} removed, {report.unchanged} unchanged"
     )
+    if result.package is not None and (report.written or report.removed):
+        changes = generation_report(
+            result.package,
+            (*report.written, *report.removed),
+            schemas_dir=config.schemas_dir,
+            schemas_label=config.schemas_label,
+        )
+        if changes is not None:
+            print(f"changes since HEAD for SDK users (full report: {GENERATOR_NAME} diff HEAD):")
+            print(format_text(changes, limit=SHORT_REPORT_LINES))
     return 0
 
 
@@ -137,9 +189,12 @@ def _check(args: argparse.Namespace, config: Config) -> int:
         return 1
     stale = compare(result.files, config.output_dir)
     lock_drift = lock_difference(result.lock_text, config)
+    bump = _version_bump_problem(args, config) if args.require_version_bump else None
+    if bump is not None:
+        print(f"error: {bump}", file=sys.stderr)
     if stale.is_clean and lock_drift is None:
         print(f"{config.output_dir} is up to date")
-        return 0
+        return 1 if bump is not None else 0
     if lock_drift is not None:
         print(lock_drift)
     if not stale.is_clean:
@@ -147,6 +202,53 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     elif lock_drift is not None:
         print("To accept the new output, run: make generate")
     return 1
+
+
+def _version_bump_problem(args: argparse.Namespace, config: Config) -> str | None:
+    diags = Diagnostics()
+    try:
+        old = resolve_side(
+            args.base, schemas_dir=config.schemas_dir, schemas_label=config.schemas_label
+        )
+        old_version = version_at(args.base, Path("pyproject.toml"))
+    except SnapshotError as error:
+        return f"cannot compare with {args.base!r}: {error}"
+    new = from_directory(config.schemas_dir, label=config.schemas_label)
+    report = compare_snapshots(old, new, package_name=config.package, diags=diags)
+    if report is None:
+        _print_diagnostics(diags)
+        return f"the schemas at {args.base!r} do not generate; cannot compare"
+    problem = version_bump_problem(report, old_version, config.version)
+    if problem is not None:
+        print(format_text(report, limit=SHORT_REPORT_LINES), file=sys.stderr)
+    return problem
+
+
+def _diff(args: argparse.Namespace, config: Config) -> int:
+    """Exit 0 when nothing breaks, 1 when something does, 2 when a side cannot be read."""
+    diags = Diagnostics()
+    try:
+        old = resolve_side(
+            args.old, schemas_dir=config.schemas_dir, schemas_label=config.schemas_label
+        )
+        new = (
+            resolve_side(
+                args.new, schemas_dir=config.schemas_dir, schemas_label=config.schemas_label
+            )
+            if args.new is not None
+            else from_directory(config.schemas_dir, label=config.schemas_label)
+        )
+    except SnapshotError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    report = compare_snapshots(old, new, package_name=config.package, diags=diags)
+    if report is None:
+        for diagnostic in diags.errors():
+            print(format_diagnostic(diagnostic), file=sys.stderr)
+        print("diff stopped: a side has schema errors", file=sys.stderr)
+        return 2
+    print(format_json(report) if args.format == "json" else format_text(report), end="")
+    return 1 if report.has_breaking else 0
 
 
 def lock_difference(expected: str, config: Config) -> str | None:

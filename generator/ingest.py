@@ -166,22 +166,31 @@ def load_schemas(schemas_dir: Path, diags: Diagnostics, *, shown_as: str) -> lis
     ``shown_as`` is how diagnostics name the directory (e.g. ``schemas``), so that messages
     carry no absolute paths.
     """
+    texts = {
+        PurePosixPath(path.relative_to(schemas_dir).as_posix()): path.read_bytes()
+        for path in schemas_dir.rglob("*.json")
+    }
+    return parse_schemas(texts, diags, shown_as=shown_as)
+
+
+def parse_schemas(
+    texts: Mapping[PurePosixPath, bytes], diags: Diagnostics, *, shown_as: str
+) -> list[SchemaFile]:
+    """The schema files among ``texts`` (relative path → bytes), sorted by path, checked."""
     found: list[SchemaFile] = []
-    for path in sorted(
-        schemas_dir.rglob("*.json"), key=lambda p: p.relative_to(schemas_dir).as_posix()
-    ):
-        relative = PurePosixPath(path.relative_to(schemas_dir).as_posix())
+    for relative in sorted(texts, key=lambda path: path.as_posix()):
+        if relative.suffix != ".json":
+            continue
         ref = SourceRef(f"{shown_as}/{relative}")
-        loaded = _load_one(path, relative, ref, diags)
+        loaded = _parse_one(texts[relative], relative, ref, diags)
         if loaded is not None:
             found.append(loaded)
     return found
 
 
-def _load_one(
-    path: Path, relative: PurePosixPath, ref: SourceRef, diags: Diagnostics
+def _parse_one(
+    data: bytes, relative: PurePosixPath, ref: SourceRef, diags: Diagnostics
 ) -> SchemaFile | None:
-    data = path.read_bytes()
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -232,11 +241,17 @@ def _warn_if_not_canonical(
 
 def load_overrides(path: Path, diags: Diagnostics, *, shown_as: str) -> Overrides:
     """The naming overrides file; a missing file means no overrides."""
+    data = path.read_bytes() if path.is_file() else None
+    return parse_overrides(data, diags, shown_as=shown_as)
+
+
+def parse_overrides(data: bytes | None, diags: Diagnostics, *, shown_as: str) -> Overrides:
+    """Overrides from the file's bytes (None: no file)."""
     ref = SourceRef(shown_as)
-    if not path.is_file():
+    if data is None:
         return Overrides(names={}, ref=ref)
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        table = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         diags.error("N001", f"not valid TOML: {error}", ref)
         return Overrides(names={}, ref=ref)

@@ -64,11 +64,16 @@ class NameLock:
 
 def load_lock(path: Path, diags: Diagnostics, *, shown_as: str) -> NameLock:
     """The lock file; a missing file is an empty lock (a first generation)."""
+    return read_lock(path.read_bytes() if path.is_file() else None, diags, shown_as=shown_as)
+
+
+def read_lock(data: bytes | None, diags: Diagnostics, *, shown_as: str) -> NameLock:
+    """The lock from the file's bytes (None: no file yet)."""
     ref = SourceRef(shown_as)
-    if not path.is_file():
+    if data is None:
         return NameLock(ref=ref)
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        table = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         diags.error("L001", f"lock file is not valid TOML: {error}", ref)
         return NameLock(ref=ref)

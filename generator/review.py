@@ -1,0 +1,101 @@
+"""Change reports between snapshots, for ``diff``, ``generate`` and ``check --require-version-bump``.
+
+``changes.compare_packages`` classifies the differences of two IR packages; this module
+gets those packages from schema snapshots (a directory, a git revision), narrows a report
+to what one generation wrote, and checks that a breaking change moved the major version.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+
+from generator import snapshot
+from generator.changes import ChangeReport, compare_packages
+from generator.config import DEFAULT_VERSION
+from generator.diagnostics import Diagnostics
+from generator.ir import Package
+
+_MAJOR = re.compile(r"[0-9]+")
+
+
+def resolve_side(argument: str, *, schemas_dir: Path, schemas_label: str) -> snapshot.Snapshot:
+    """A directory if ``argument`` names one, else ``schemas_dir`` at git revision ``argument``."""
+    if Path(argument).is_dir():
+        return snapshot.from_directory(Path(argument), label=argument.rstrip("/") or argument)
+    return snapshot.from_git(argument, schemas_dir, label=schemas_label)
+
+
+def compare_snapshots(
+    old: snapshot.Snapshot, new: snapshot.Snapshot, *, package_name: str, diags: Diagnostics
+) -> ChangeReport | None:
+    """The change report from ``old`` to ``new``; None when either side has schema errors."""
+    old_package = snapshot.package_of(old, package_name=package_name, diags=diags)
+    new_package = snapshot.package_of(new, package_name=package_name, diags=diags)
+    if old_package is None or new_package is None:
+        return None
+    return compare_packages(old_package, new_package)
+
+
+def generation_report(
+    new_package: Package,
+    touched: Iterable[PurePosixPath],
+    *,
+    schemas_dir: Path,
+    schemas_label: str,
+    base: str = "HEAD",
+) -> ChangeReport | None:
+    """What one ``generate`` changed, against the schemas committed at ``base``.
+
+    Only models whose generated files this run wrote or removed are reported, so running
+    ``generate`` twice reports nothing the second time. None when there is no git history
+    to compare with (or it holds schemas that do not generate).
+    """
+    if not snapshot.has_revision(base):
+        return None
+    try:
+        old_side = snapshot.from_git(base, schemas_dir, label=schemas_label)
+    except snapshot.SnapshotError:
+        return None
+    old_package = snapshot.package_of(old_side, package_name=new_package.name, diags=Diagnostics())
+    if old_package is None:
+        return None
+    report = compare_packages(old_package, new_package)
+    modules = {path.stem for path in touched if path.suffix == ".py"}
+    module_of = {model.model_id: model.module_name for model in old_package.models}
+    module_of.update({model.model_id: model.module_name for model in new_package.models})
+    kept = tuple(change for change in report.changes if module_of.get(change.model_id) in modules)
+    return replace(report, changes=kept)
+
+
+def version_at(revision: str, pyproject: Path) -> str:
+    """The SDK version ``[tool.runcomfy-codegen] version`` said at ``revision``."""
+    data = snapshot.file_at(revision, pyproject)
+    if data is None:
+        return DEFAULT_VERSION
+    try:
+        table = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return DEFAULT_VERSION
+    value = table.get("tool", {}).get("runcomfy-codegen", {}).get("version", DEFAULT_VERSION)
+    return value if isinstance(value, str) else DEFAULT_VERSION
+
+
+def version_bump_problem(report: ChangeReport, old_version: str, new_version: str) -> str | None:
+    """Why the version must move (a breaking change and the same major); None if it is fine."""
+    if not report.has_breaking or _major(new_version) > _major(old_version):
+        return None
+    breaking = report.counts()["breaking"]
+    return (
+        f"{breaking} breaking change(s), but the major version did not move "
+        f"({old_version} → {new_version}): set [tool.runcomfy-codegen] version to "
+        f"{_major(old_version) + 1}.0.0 or later in pyproject.toml"
+    )
+
+
+def _major(version: str) -> int:
+    match = _MAJOR.match(version)
+    return int(match.group()) if match else 0
