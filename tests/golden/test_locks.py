@@ -3,7 +3,8 @@
 Each case in ``tests/golden/locks/<case>/`` has the schemas (and overrides) of a first
 generation in ``before/`` and of the next one in ``after/``. The test generates ``before``,
 carries its lock over to ``after`` (as a user's commit would), generates again, and
-compares the new lock and every diagnostic with ``expected.lock`` and ``expected.txt``.
+compares the new lock, every diagnostic and the change report with ``expected.lock``,
+``expected.txt`` and ``expected-diff.txt``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator import Result
+from generator.changes import compare_packages, format_text
 from generator.diagnostics import format_diagnostic
 from generator.lock import LOCK_FILE
 from tests.helpers import generate_from
@@ -52,11 +54,14 @@ def check_golden(path: Path, actual: str, update: bool) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=CASES)
 def test_lock_after_a_schema_change(case: str, update_goldens: bool, tmp_path: Path) -> None:
-    _, second, _ = second_generation(case, tmp_path)
+    first, second, _ = second_generation(case, tmp_path)
     assert second.lock_text is not None
+    assert first.package is not None and second.package is not None
     diagnostics = "".join(format_diagnostic(d) + "\n" for d in second.diagnostics)
+    report = format_text(compare_packages(first.package, second.package))
     check_golden(CASES_DIR / case / "expected.lock", second.lock_text, update_goldens)
     check_golden(CASES_DIR / case / "expected.txt", diagnostics, update_goldens)
+    check_golden(CASES_DIR / case / "expected-diff.txt", report, update_goldens)
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASES)
