@@ -1,7 +1,8 @@
 """Diagnostics are data: every stage reports input problems here instead of raising.
 
 A diagnostic names the source file, the JSON pointer inside it, a stable code and a
-message. Codes are listed in ``docs/diagnostics.md``; only ``cli.py`` prints them.
+message. Every code is listed once, in ``CODES`` below, with its level and meaning; the
+README's table is held against it by a test. Only ``cli.py`` prints diagnostics.
 """
 
 from __future__ import annotations
@@ -14,6 +15,57 @@ from dataclasses import dataclass, field
 class Level(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+
+
+# code → (level, meaning). Letters: I ingest, S schema file, G schema content,
+# N naming (overrides and collisions), L the name lock.
+CODES: dict[str, tuple[Level, str]] = {
+    "I000": (Level.ERROR, "a source file given to ingest does not exist"),
+    "I001": (Level.ERROR, "a source file is too large"),
+    "I002": (Level.ERROR, "a source file is not UTF-8 text"),
+    "I003": (Level.ERROR, "a JSON source has the wrong shape"),
+    "I004": (Level.ERROR, "`--model-id` differs from the source's id, or cannot apply to it"),
+    "I005": (Level.ERROR, "no model id found; pass `--model-id`"),
+    "I006": (Level.WARNING, "unknown top-level key in a JSON source (ignored)"),
+    "I007": (Level.ERROR, "a page shows no input schema, or several"),
+    "I008": (Level.ERROR, "a page shows several different output schemas or example bodies"),
+    "I009": (Level.ERROR, "a page names several model ids"),
+    "I010": (Level.ERROR, "the model id could escape `schemas/` (unsafe path)"),
+    "I011": (Level.ERROR, "two sources describe the same model differently"),
+    "S001": (Level.ERROR, "a schema file has the wrong shape (meta-schema)"),
+    "S002": (Level.ERROR, "a schema file is not UTF-8 JSON"),
+    "S003": (Level.ERROR, "a schema file's model id is unusable"),
+    "S004": (Level.ERROR, "a schema file is not at the path its model id gives"),
+    "S005": (Level.WARNING, "a schema file is not in canonical form"),
+    "S006": (Level.ERROR, "no model schemas found"),
+    "G001": (Level.WARNING, "no type given and none inferred (any value accepted)"),
+    "G002": (Level.WARNING, "several types (any value accepted)"),
+    "G003": (Level.WARNING, "enum on a non-scalar field (not enforced)"),
+    "G004": (Level.WARNING, "duplicate enum values (merged)"),
+    "G005": (Level.ERROR, "enum values of the wrong type"),
+    "G006": (Level.WARNING, "fractional enum values (not checked by the client)"),
+    "G007": (Level.WARNING, "a bound that does not apply to the field's type (not enforced)"),
+    "G008": (Level.ERROR, "a minimum above its maximum (also lengths, item counts)"),
+    "G009": (Level.WARNING, "a validation rule of unknown shape (kept as text)"),
+    "G010": (Level.WARNING, "unknown keyword (kept, not enforced)"),
+    "G011": (Level.WARNING, "a default that contradicts its own field (dropped)"),
+    "G012": (Level.WARNING, "a `required` entry names no property (ignored)"),
+    "G013": (Level.WARNING, "an invalid `pattern` (dropped)"),
+    "G014": (Level.WARNING, "a combined-key enum value that is no `WIDTHxHEIGHT` size"),
+    "N001": (Level.ERROR, "the overrides file is not valid TOML"),
+    "N002": (Level.ERROR, "the overrides file has the wrong shape"),
+    "N003": (Level.ERROR, "an override gives a name that cannot be used as it is"),
+    "N004": (Level.WARNING, "a new field's name is taken: it gets a suffix (both are named)"),
+    "N005": (Level.ERROR, "two overrides, or an override and the lock, give one name twice"),
+    "N006": (Level.WARNING, "an override names a model that is not in the schemas"),
+    "N007": (Level.WARNING, "an override names an input the model does not have"),
+    "N008": (Level.WARNING, "a new client attribute is taken: it gets a suffix (both are named)"),
+    "N009": (Level.WARNING, "a new model's (or namespace's) class name is taken: it gets a suffix"),
+    "N010": (Level.WARNING, "a new model's module name is taken: it gets a suffix"),
+    "N011": (Level.WARNING, "an override renames a locked name (a breaking rename, reported)"),
+    "L001": (Level.ERROR, "the name lock is not valid TOML or has the wrong shape"),
+    "L002": (Level.ERROR, "a locked name cannot be used (or a model's classes disagree)"),
+}
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -50,10 +102,15 @@ class Diagnostics:
     _items: list[Diagnostic] = field(default_factory=list)
 
     def error(self, code: str, message: str, source: SourceRef) -> None:
-        self._items.append(Diagnostic(Level.ERROR, code, message, source))
+        self._add(Diagnostic(Level.ERROR, code, message, source))
 
     def warning(self, code: str, message: str, source: SourceRef) -> None:
-        self._items.append(Diagnostic(Level.WARNING, code, message, source))
+        self._add(Diagnostic(Level.WARNING, code, message, source))
+
+    def _add(self, diagnostic: Diagnostic) -> None:
+        if CODES.get(diagnostic.code, (None,))[0] is not diagnostic.level:
+            raise GeneratorBug(f"{diagnostic.code} is not a {diagnostic.level.value} in CODES")
+        self._items.append(diagnostic)
 
     def extend(self, other: Diagnostics) -> None:
         self._items.extend(other._items)
