@@ -132,7 +132,9 @@ def make_identifier(name: str) -> str:
 
 def is_usable_field_name(name: str) -> bool:
     """Whether a person's (or the lock's) choice can be emitted as a field unchanged."""
-    return make_identifier(name) == name
+    plain = _SNAKE_IDENTIFIER.fullmatch(name) is not None
+    pydantic_namespace = name.startswith("model_") and not name.endswith("_")
+    return plain and name not in _RESERVED and not pydantic_namespace
 
 
 def is_usable_class_base(name: str) -> bool:

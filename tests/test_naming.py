@@ -277,6 +277,12 @@ def test_make_identifier_examples(name: str, expected: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=40))
+def test_every_name_the_rules_make_is_accepted_back_from_a_lock_or_override(text: str) -> None:
+    assert naming.is_usable_field_name(naming.make_identifier(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=40))
 def test_make_identifier_always_gives_a_usable_identifier(text: str) -> None:
     name = naming.make_identifier(text)
     assert name.isidentifier()
