@@ -63,7 +63,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "N009": (Level.WARNING, "a new model's (or namespace's) class name is taken: it gets a suffix"),
     "N010": (Level.WARNING, "a new model's module name is taken: it gets a suffix"),
     "N011": (Level.WARNING, "an override renames a locked name (a breaking rename, reported)"),
-    "L001": (Level.ERROR, "the name lock is not valid TOML or has the wrong shape"),
+    "L001": (Level.ERROR, "the name lock is not valid JSON or has the wrong shape"),
     "L002": (Level.ERROR, "a locked name cannot be used (or a model's classes disagree)"),
 }
 

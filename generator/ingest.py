@@ -309,3 +309,11 @@ def _model_override(
             return None
         chosen[_MODEL_OVERRIDE_KEYS[key]] = value
     return ModelOverride(**chosen)
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string, for diagnostics that tell what to write in the overrides file.
+
+    JSON's string escapes are TOML's, except that TOML does not allow a raw DEL.
+    """
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")

@@ -101,7 +101,7 @@ def test_a_field_titled_like_an_existing_one_keeps_the_old_name_and_is_reported(
     assert "'90_text' would be named 'prompt', which '6_text' already has" in captured.out
     assert "new-optional-request-property" in captured.out  # generate's short report
     lock = (project / "schemas" / LOCK_FILE).read_text(encoding="utf-8")
-    assert '"6_text" = "prompt"' in lock and '"90_text" = "prompt_90"' in lock
+    assert '"6_text": "prompt"' in lock and '"90_text": "prompt_90"' in lock
     code, report = run_json(["diff", "HEAD", "--format", "json"], capsys)
     assert code == 0
     assert [(c["kind"], c["severity"]) for c in report["changes"]] == [
@@ -199,8 +199,8 @@ def test_a_model_id_twin_is_named_apart_and_reported(
     assert "module of model 'acme/foo-bar' would be named 'acme_foo_bar'" in out
     assert "client attribute of 'acme/foo-bar' would be named 'foo_bar'" in out
     lock = (project / "schemas" / LOCK_FILE).read_text(encoding="utf-8")
-    assert 'request_class = "AcmeFooBarRequest"' in lock  # the existing model keeps its names
-    assert 'request_class = "AcmeFooBar2Request"' in lock
+    assert '"request_class": "AcmeFooBarRequest"' in lock  # the existing model keeps its names
+    assert '"request_class": "AcmeFooBar2Request"' in lock
 
 
 def test_an_override_of_a_locked_name_is_a_reported_breaking_rename(
@@ -222,11 +222,11 @@ def test_check_fails_when_the_lock_is_stale(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lock = project / "schemas" / LOCK_FILE
-    lock.write_text(lock.read_text().replace('"57_steps" = "steps"\n', ""), encoding="utf-8")
+    lock.write_text(lock.read_text().replace('"57_steps": "steps",', ""), encoding="utf-8")
     capsys.readouterr()
     assert main(["check"]) == 1
     out = capsys.readouterr().out
-    assert '+"57_steps" = "steps"' in out
+    assert '+        "57_steps": "steps",' in out
     lock.unlink()
     assert main(["check"]) == 1
     assert f"missing file: schemas/{LOCK_FILE}" in capsys.readouterr().out

@@ -54,8 +54,8 @@ def test_a_japanese_and_an_english_page_of_wan_2_6_give_the_same_names(tmp_path:
     english = ingested("english.json", json.dumps(document).encode())
     assert english[0].document != japanese_file.document  # the titles really differ
     assert names_of(english) == names_of([japanese_file])
-    assert '"image_urls" = "image_urls"' in names_of(english)
-    assert '"prompt_extend" = "prompt_extend"' in names_of(english)
+    assert '"image_urls": "image_urls"' in names_of(english)
+    assert '"prompt_extend": "prompt_extend"' in names_of(english)
 
 
 def test_a_translated_page_of_a_locked_model_keeps_the_locked_names() -> None:

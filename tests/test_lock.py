@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.diagnostics import Diagnostics, format_diagnostic
-from generator.lock import LOCK_FILE, ModelLock, NameLock, dumps, load_lock, read_lock, toml_string
+from generator.ingest import toml_string
+from generator.lock import LOCK_FILE, ModelLock, NameLock, dumps, load_lock, read_lock
 
 NAME = st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)
 KEY = st.text(
@@ -22,6 +23,7 @@ KEY = st.text(
 @settings(max_examples=200, deadline=None)
 @given(text=KEY)
 def test_any_text_is_spelled_as_a_toml_string_that_reads_back(text: str) -> None:
+    """Diagnostics tell users what to write in overrides.toml: it must be valid TOML."""
     assert tomllib.loads(f"x = {toml_string(text)}")["x"] == text
 
 
@@ -63,40 +65,43 @@ def diagnostics_of(text: str) -> list[str]:
     return [format_diagnostic(d) for d in diags]
 
 
-def test_a_lock_that_is_no_toml_is_an_error() -> None:
-    (message,) = diagnostics_of("version = \n")
-    assert message.startswith("schemas/names.lock: error[L001]: lock file is not valid TOML")
+def test_a_lock_that_is_no_json_is_an_error_with_its_position() -> None:
+    (message,) = diagnostics_of('{"version": 1,\n  "models": }')
+    assert message == (
+        "schemas/names.lock: error[L001]: lock file is not valid JSON: "
+        "Expecting value (line 2, column 13)"
+    )
+
+
+def test_a_repeated_key_is_an_error() -> None:
+    (message,) = diagnostics_of('{"version": 1, "version": 1}')
+    assert "repeats the key 'version'" in message
 
 
 def test_an_unknown_version_is_an_error() -> None:
-    assert diagnostics_of("version = 7\n") == [
+    assert diagnostics_of('{"version": 7}') == [
         "schemas/names.lock#/version: error[L001]: unknown lock version 7 (expected 1)"
     ]
 
 
-MODEL = """version = 1
-[models."acme/x"]
-accessor = "acme.x"
-module = "acme_x"
-output_class = "AcmeXOutput"
-request_class = "AcmeXRequest"
-resource_class = "AcmeXResource"
-[models."acme/x".fields]
-"6_text" = "{field}"
+MODEL = """{"version": 1, "models": {"acme/x": {
+  "accessor": "acme.x", "module": "acme_x", "output_class": "AcmeXOutput",
+  "request_class": "AcmeXRequest", "resource_class": "AcmeXResource",
+  "fields": {"6_text": "FIELD"}}}}
 """
 
 
 def test_a_locked_name_that_cannot_be_used_is_a_located_error() -> None:
-    (message,) = diagnostics_of(MODEL.format(field="class"))
+    (message,) = diagnostics_of(MODEL.replace("FIELD", "class"))
     assert message.startswith("schemas/names.lock#/models/acme~1x/fields/6_text: error[L002]")
     assert "overrides.toml" in message
 
 
 def test_classes_of_one_model_must_share_their_stem() -> None:
-    text = MODEL.format(field="prompt").replace('"AcmeXOutput"', '"OtherOutput"')
+    text = MODEL.replace("FIELD", "prompt").replace('"AcmeXOutput"', '"OtherOutput"')
     (message,) = diagnostics_of(text)
     assert "error[L002]" in message and "share one stem" in message
 
 
 def test_a_valid_lock_has_no_diagnostics() -> None:
-    assert diagnostics_of(MODEL.format(field="prompt")) == []
+    assert diagnostics_of(MODEL.replace("FIELD", "prompt")) == []

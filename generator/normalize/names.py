@@ -15,8 +15,8 @@ from typing import Any
 from generator import naming
 from generator.comfy import NodeInput
 from generator.diagnostics import Diagnostics, SourceRef
-from generator.ingest import Overrides, SchemaFile
-from generator.lock import NameLock, toml_string
+from generator.ingest import Overrides, SchemaFile, toml_string
+from generator.lock import NameLock
 
 
 @dataclass(frozen=True, slots=True)

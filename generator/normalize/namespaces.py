@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from generator import naming
 from generator.diagnostics import Diagnostics, SourceRef
-from generator.ingest import Overrides
+from generator.ingest import Overrides, toml_string
 from generator.ir import Model, Namespace, NamespaceEntry
-from generator.lock import NameLock, toml_string
+from generator.lock import NameLock
 from generator.normalize.names import Scope, report
 
 # Attributes the client classes define themselves; a top-level namespace may not take them.
