@@ -100,6 +100,18 @@ def canonical_document(
     return {key: document[key] for key in _DOCUMENT_ORDER if key in document}
 
 
+def canonical_text(document: Mapping[str, Any]) -> str:
+    """The canonical file text of a whole document (``{model_id, input_schema, ...}``)."""
+    return dumps(
+        canonical_document(
+            model_id=document["model_id"],
+            input_schema=document["input_schema"],
+            output_schema=document["output_schema"],
+            example_request=document.get("example_request"),
+        )
+    )
+
+
 def unwrap_output(output_schema: Mapping[str, Any]) -> Mapping[str, Any]:
     """Pages show the output schema as ``{"output": {...}}``; the canonical form is the inside."""
     inner = output_schema.get("output")

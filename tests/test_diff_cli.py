@@ -28,15 +28,7 @@ Edit = Callable[[dict[str, Any]], None]
 def write_schema(schemas: Path, document: dict[str, Any]) -> None:
     path = schemas / canonical.canonical_path(document["model_id"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = canonical.dumps(
-        canonical.canonical_document(
-            model_id=document["model_id"],
-            input_schema=document["input_schema"],
-            output_schema=document["output_schema"],
-            example_request=document.get("example_request"),
-        )
-    )
-    path.write_text(text, encoding="utf-8")
+    path.write_text(canonical.canonical_text(document), encoding="utf-8")
 
 
 def git(project: Path, *arguments: str) -> str:
