@@ -177,7 +177,9 @@ def _generate(args: argparse.Namespace, config: Config) -> int:
             schemas_dir=config.schemas_dir,
             schemas_label=config.schemas_label,
         )
-        if changes is not None:
+        if changes is not None and not changes.changes:
+            print("no changes for SDK users since HEAD")
+        elif changes is not None:
             print(f"changes since HEAD for SDK users (full report: {GENERATOR_NAME} diff HEAD):")
             print(format_text(changes, limit=SHORT_REPORT_LINES))
     return 0

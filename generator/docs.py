@@ -127,12 +127,17 @@ def run_doc(model: Model, args: tuple[tuple[str, str], ...]) -> str:
     return "\n".join(lines + _args_section((*args, *extra)))
 
 
-def client_module_doc(model_count: int) -> str:
+def client_module_doc() -> str:
+    # No model count here: adding a model must not rewrite this module.
     return (
-        f"Clients of RunComfy's Model API, {model_count} models: ``RunComfy`` and ``AsyncRunComfy``.\n\n"
+        "Clients of RunComfy's Model API: ``RunComfy`` and ``AsyncRunComfy``.\n\n"
         "Each model is reached through its id: ``client.community.wan_2_2.first_last_frame``\n"
         "for ``community/wan-2-2/first-last-frame``. Namespaces and model modules load on first use."
     )
+
+
+def namespace_module_doc(path: str) -> str:
+    return f"The ``{path}/`` level of the client's accessor tree, sync and async."
 
 
 def _args_section(args: tuple[tuple[str, str], ...]) -> list[str]:

@@ -171,6 +171,8 @@ class NamespaceEntry:
     class_name: str
     async_class_name: str
     model: Model | None
+    module: str = ""
+    """The module of a nested namespace's class (its ``Namespace.module``); ``""`` for models."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,6 +183,8 @@ class Namespace:
     class_name: str
     async_class_name: str
     entries: tuple[NamespaceEntry, ...]
+    module: str = ""
+    """The private module (under ``_namespaces/``) that defines it; ``""`` for the root."""
 
     @property
     def is_root(self) -> bool:

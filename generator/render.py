@@ -25,7 +25,7 @@ from generator import docs, pyexpr
 from generator.config import Config
 from generator.dmcg import render_classes
 from generator.ir import Model, Package
-from generator.views import client_module_view, resource_module_view
+from generator.views import client_module_view, namespace_module_view, resource_module_view
 
 GENERATOR_NAME = "runcomfy-codegen"
 REGENERATE_COMMAND = "make generate"
@@ -77,18 +77,31 @@ def render(package: Package, config: Config) -> dict[PurePosixPath, str]:
         ("package_init.py.j2", root / "__init__.py"),
         ("models_init.py.j2", root / "models" / "__init__.py"),
         ("registry.py.j2", root / "_registry.py"),
-        ("client.py.j2", root / "client.py"),
     ):
         text = env.get_template(template).render(
             package=package,
-            docs=_package_docs(package),
+            docs=_package_docs(),
             exports=exports,
             all_names=_all_names(exports),
             model_exports=model_exports,
             model_all_names=_all_names(model_exports),
-            view=client_module_view(package.namespaces),
         )
         files[target] = _python_file(text, source=all_schemas)
+    client = env.get_template("client.py.j2")
+    for namespace in package.namespaces:
+        if namespace.is_root:
+            target, view = root / "client.py", client_module_view(namespace)
+        else:
+            target = root / "_namespaces" / f"{namespace.module}.py"
+            view = namespace_module_view(namespace)
+        files[target] = _python_file(client.render(view=view), source=all_schemas)
+    files[root / "_namespaces" / "__init__.py"] = _python_file(
+        pyexpr.docstring(
+            "The client's accessor tree, one module per level, each loaded on first use."
+        )
+        + "\n",
+        source=all_schemas,
+    )
     files[root / "_version.py"] = _python_file(
         env.get_template("version.py.j2").render(
             doc=pyexpr.docstring(
@@ -175,10 +188,11 @@ def _all_names(exports: list[Export]) -> list[str]:
     return sorted((export.name for export in exports), key=pyexpr.dunder_all_order)
 
 
-def _package_docs(package: Package) -> Mapping[str, str]:
+def _package_docs() -> Mapping[str, str]:
+    # No model count: adding a model must not rewrite the package's __init__.
     return {
         "package": pyexpr.docstring(
-            f"Typed client for RunComfy's Model API: {len(package.models)} models.\n\n"
+            "Typed client for RunComfy's Model API.\n\n"
             "Generated from the models' published schemas; see the project's README."
         ),
     }

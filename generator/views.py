@@ -71,7 +71,7 @@ class EntryView:
 
     attribute: str
     class_name: str
-    module: str | None
+    module: str
     doc: str
     constructor_argument: str
 
@@ -121,39 +121,74 @@ def resource_module_view(model: Model) -> ResourceModuleView:
     )
 
 
-def client_module_view(namespaces: tuple[Namespace, ...]) -> ClientModuleView:
-    models = sorted(
-        (entry.model for namespace in namespaces for entry in namespace.entries if entry.model),
-        key=lambda model: model.module_name,
+def client_module_view(root: Namespace) -> ClientModuleView:
+    """``client.py``: the two client classes and the top level of the accessor tree."""
+    return _module_view(
+        root,
+        doc=pyexpr.docstring(docs.client_module_doc()),
+        level=1,
+        namespaces_package="._namespaces",
     )
+
+
+def namespace_module_view(namespace: Namespace) -> ClientModuleView:
+    """``_namespaces/<module>.py``: one level of the accessor tree, sync and async."""
+    return _module_view(
+        namespace,
+        doc=pyexpr.docstring(docs.namespace_module_doc(namespace.path)),
+        level=2,
+        namespaces_package=".",
+    )
+
+
+def _module_view(
+    namespace: Namespace, *, doc: str, level: int, namespaces_package: str
+) -> ClientModuleView:
+    """A module holding one namespace's twin classes; children are imported on first use.
+
+    ``level`` is the number of dots that lead from the module to the package root, and
+    ``namespaces_package`` how it spells the ``_namespaces`` package relatively.
+    """
+    up = "." * level
+    targets = {
+        entry.attribute: (
+            f"{up}resources.{entry.model.module_name}"
+            if entry.model is not None
+            else f"{namespaces_package.rstrip('.')}.{entry.module}"
+        )
+        for entry in namespace.entries
+    }
     imports = [
         Import(pyexpr.FUTURE, 0, "__future__", "annotations"),
         Import(pyexpr.STDLIB, 0, "functools", "cached_property"),
-        Import(pyexpr.LOCAL, 1, "_runtime", SYNC.client_base),
-        Import(pyexpr.LOCAL, 1, "_runtime", ASYNC.client_base),
+        Import(pyexpr.LOCAL, level, "_runtime", SYNC.client_base),
+        Import(pyexpr.LOCAL, level, "_runtime", ASYNC.client_base),
     ]
-    if models:
+    if namespace.entries:
         imports.append(Import(pyexpr.STDLIB, 0, "typing", "TYPE_CHECKING"))
+    type_checking = sorted(
+        (
+            targets[entry.attribute],
+            ", ".join(
+                sorted((entry.class_name, entry.async_class_name), key=pyexpr.imported_name_order)
+            ),
+        )
+        for entry in namespace.entries
+    )
     return ClientModuleView(
-        doc=pyexpr.docstring(docs.client_module_doc(len(models))),
+        doc=doc,
         imports=pyexpr.import_block(imports),
-        type_checking_imports=tuple(
-            (
-                f"resources.{model.module_name}",
-                ", ".join(
-                    sorted(
-                        (model.resource_class, model.async_resource_class),
-                        key=pyexpr.imported_name_order,
-                    )
-                ),
-            )
-            for model in models
-        ),
-        namespaces=tuple(_namespace_view(ns, side) for side in SIDES for ns in namespaces),
+        type_checking_imports=tuple(_isort_relative(type_checking)),
+        namespaces=tuple(_namespace_view(namespace, side, targets) for side in SIDES),
     )
 
 
-def _namespace_view(namespace: Namespace, side: Side) -> NamespaceView:
+def _isort_relative(imports: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """isort's order of relative imports: the more distant (more dots) first, then by name."""
+    return sorted(imports, key=lambda item: (-(len(item[0]) - len(item[0].lstrip("."))), item))
+
+
+def _namespace_view(namespace: Namespace, side: Side, targets: dict[str, str]) -> NamespaceView:
 
     def pick(sync_name: str, async_name: str) -> str:
         return async_name if side.is_async else sync_name
@@ -162,7 +197,7 @@ def _namespace_view(namespace: Namespace, side: Side) -> NamespaceView:
         EntryView(
             attribute=entry.attribute,
             class_name=pick(entry.class_name, entry.async_class_name),
-            module=f"resources.{entry.model.module_name}" if entry.model else None,
+            module=targets[entry.attribute],
             doc=pyexpr.docstring(
                 docs.entry_doc(entry.target_path, is_model=entry.model is not None)
             ),

@@ -51,8 +51,9 @@ def build_namespaces(
         node.models[leaf] = model
     tree = _Tree(root=root, overrides=overrides, lock=lock, diags=diags)
     class_names = _namespace_classes(tree)
+    modules = _namespace_modules(tree)
     namespaces: list[Namespace] = []
-    _collect(root, class_names, namespaces, tree)
+    _collect(root, class_names, modules, namespaces, tree)
     return tuple(sorted(namespaces, key=lambda namespace: (namespace.path != "", namespace.path)))
 
 
@@ -98,12 +99,34 @@ def _namespace_classes(tree: _Tree) -> dict[str, str]:
     return names
 
 
-def _collect(node: _Node, class_names: dict[str, str], out: list[Namespace], tree: _Tree) -> str:
+def _namespace_modules(tree: _Tree) -> dict[str, str]:
+    """Path → private module of every namespace below the root (unique ignoring case).
+
+    Not locked: the modules are private (``_namespaces/``); users reach namespaces through
+    the client's attributes and import nothing from them.
+    """
+    claims = [
+        naming.Claim(key="/".join(node.path), wanted=naming.module_name("/".join(node.path)))
+        for node in _walk(tree.root)
+        if node.path
+    ]
+    modules = dict(naming.allocate(claims, fold=str.lower).names)
+    modules[""] = ""
+    return modules
+
+
+def _collect(
+    node: _Node,
+    class_names: dict[str, str],
+    modules: dict[str, str],
+    out: list[Namespace],
+    tree: _Tree,
+) -> str:
     """Append ``node`` and its descendants to ``out``; return the node's class name."""
     attributes = _attribute_names(node, tree)
     entries = []
     for _, child in sorted(node.children.items()):
-        child_class = _collect(child, class_names, out, tree)
+        child_class = _collect(child, class_names, modules, out, tree)
         entries.append(
             NamespaceEntry(
                 attribute=attributes[_namespace_key(child)],
@@ -111,6 +134,7 @@ def _collect(node: _Node, class_names: dict[str, str], out: list[Namespace], tre
                 class_name=child_class,
                 async_class_name=naming.async_twin(child_class),
                 model=None,
+                module=modules["/".join(child.path)],
             )
         )
     for _, model in sorted(node.models.items()):
@@ -130,6 +154,7 @@ def _collect(node: _Node, class_names: dict[str, str], out: list[Namespace], tre
             class_name=class_name,
             async_class_name=naming.async_twin(class_name),
             entries=tuple(sorted(entries, key=lambda entry: entry.attribute)),
+            module=modules["/".join(node.path)],
         )
     )
     return class_name
