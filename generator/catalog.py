@@ -110,13 +110,18 @@ def _size(node: int, rng: random.Random) -> Field:
 
 def _steps(node: int, rng: random.Random) -> Field:
     low = rng.randint(1, 8)
-    schema = {"type": "integer", "title": "Steps", "minimum": low, "maximum": low + 30}
+    schema: dict[str, Any] = {
+        "type": "integer",
+        "title": "Steps",
+        "minimum": low,
+        "maximum": low + 30,
+    }
     schema["default"] = low + 10
     return f"{node}_steps", schema, False
 
 
 def _cfg(node: int, rng: random.Random) -> Field:
-    schema = {"type": "float", "title": "Guidance Scale", "description": _SENTENCE}
+    schema: dict[str, Any] = {"type": "float", "title": "Guidance Scale", "description": _SENTENCE}
     schema.update(minimum=0.5, maximum=rng.choice([4, 7.5, 10]), default=3.5)
     return f"{node}_cfg", schema, False
 
