@@ -24,9 +24,9 @@ from pathlib import Path
 
 import black
 
-from generator import generate
 from generator.config import Config
 from generator.emit import write_tree
+from generator.pipeline import generate
 from generator.render import BLACK_MODE
 
 REPO = Path(__file__).resolve().parent.parent

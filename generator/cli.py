@@ -10,24 +10,23 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from generator import Result, canonical, check_ingested, generate
+from generator import canonical
 from generator.changes import format_json, format_text
 from generator.check import compare, unified_diff
 from generator.config import Config, ConfigError, read_file_config, resolve
 from generator.diagnostics import Diagnostics, Level, SourceRef, format_diagnostic
 from generator.emit import write_tree
-from generator.ingest import ingest_sources
 from generator.lock import LOCK_FILE
-from generator.render import GENERATOR_NAME
-from generator.review import (
-    compare_snapshots,
-    generation_report,
-    resolve_side,
-    version_at,
-    version_bump_problem,
-)
-from generator.snapshot import SnapshotError, from_directory
+from generator.manifest import GENERATOR_NAME, FastState, fast_state
+
+if TYPE_CHECKING:
+    from generator.pipeline import Result
+
+# The pipeline, the change report and ingest import black, jinja2 and jsonschema; each
+# command imports them only once it knows it needs them (see ``_pipeline``), so that a
+# run that finds nothing to do stays fast.
 
 SHORT_REPORT_LINES = 20
 
@@ -126,6 +125,9 @@ def _parser() -> argparse.ArgumentParser:
 def _ingest(args: argparse.Namespace, config: Config) -> int:
     diags = Diagnostics()
     sources = [(str(path), path.read_bytes()) for path in args.files if _readable(path, diags)]
+    from generator.ingest import ingest_sources
+    from generator.pipeline import check_ingested
+
     files = ingest_sources(sources, model_id=args.model_id, diags=diags) if sources else []
     if files and not diags.has_errors:
         check_ingested(files, config, diags)
@@ -154,6 +156,11 @@ def _readable(path: Path, diags: Diagnostics) -> bool:
 
 
 def _generate(args: argparse.Namespace, config: Config) -> int:
+    state = fast_state(config)
+    if state.up_to_date:
+        return _nothing_to_do(
+            args, state, f"0 written, 0 removed, {len(state.files) + 1} unchanged"
+        )
     result = _generated(args, config)
     if result is None or result.files is None or result.lock_text is None:
         return 1
@@ -171,6 +178,8 @@ def _generate(args: argparse.Namespace, config: Config) -> int:
         f"{len(report.written)} written, {len(report.removed)} removed, {report.unchanged} unchanged"
     )
     if result.package is not None and (report.written or report.removed):
+        from generator.review import generation_report
+
         changes = generation_report(
             result.package,
             (*report.written, *report.removed),
@@ -185,15 +194,30 @@ def _generate(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _nothing_to_do(args: argparse.Namespace, state: FastState, summary: str) -> int:
+    """What a full run would print when nothing changed: the recorded warnings, the summary."""
+    for line in state.diagnostics:
+        print(line)
+    if args.strict and state.diagnostics:
+        print("generation stopped by warnings with --strict: nothing was written", file=sys.stderr)
+        return 1
+    print(summary)
+    return 0
+
+
 def _check(args: argparse.Namespace, config: Config) -> int:
+    bump = _version_bump_problem(args, config) if args.require_version_bump else None
+    if bump is not None:
+        print(f"error: {bump}", file=sys.stderr)
+    state = fast_state(config)
+    if state.up_to_date:
+        code = _nothing_to_do(args, state, f"{config.output_dir} is up to date")
+        return 1 if bump is not None else code
     result = _generated(args, config)
     if result is None or result.files is None or result.lock_text is None:
         return 1
     stale = compare(result.files, config.output_dir)
     lock_drift = lock_difference(result.lock_text, config)
-    bump = _version_bump_problem(args, config) if args.require_version_bump else None
-    if bump is not None:
-        print(f"error: {bump}", file=sys.stderr)
     if stale.is_clean and lock_drift is None:
         print(f"{config.output_dir} is up to date")
         return 1 if bump is not None else 0
@@ -207,6 +231,9 @@ def _check(args: argparse.Namespace, config: Config) -> int:
 
 
 def _version_bump_problem(args: argparse.Namespace, config: Config) -> str | None:
+    from generator.review import compare_snapshots, resolve_side, version_at, version_bump_problem
+    from generator.snapshot import SnapshotError, from_directory
+
     diags = Diagnostics()
     try:
         old = resolve_side(
@@ -228,6 +255,9 @@ def _version_bump_problem(args: argparse.Namespace, config: Config) -> str | Non
 
 def _diff(args: argparse.Namespace, config: Config) -> int:
     """Exit 0 when nothing breaks, 1 when something does, 2 when a side cannot be read."""
+    from generator.review import compare_snapshots, resolve_side
+    from generator.snapshot import SnapshotError, from_directory
+
     diags = Diagnostics()
     try:
         old = resolve_side(
@@ -264,6 +294,8 @@ def lock_difference(expected: str, config: Config) -> str | None:
 
 
 def _generated(args: argparse.Namespace, config: Config) -> Result | None:
+    from generator.pipeline import generate
+
     result: Result = generate(config)
     _print_diagnostics(result.diagnostics)
     strict_failure = args.strict and len(result.diagnostics.warnings()) > 0

@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 DEFAULT_PACKAGE = "runcomfy_sdk"
+# The naming overrides a person writes, beside the schemas.
+OVERRIDES_FILE = "overrides.toml"
 DEFAULT_VERSION = "0.1.0"
 # A release segment and an optional PEP 440 pre/post/dev suffix: what ``__version__`` may say.
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+){0,3}((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?")

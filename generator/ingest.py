@@ -22,7 +22,6 @@ from generator.diagnostics import Diagnostics, SourceRef
 from generator.metaschema import check_document
 from generator.sources import Extracted, read_models
 
-OVERRIDES_FILE = "overrides.toml"
 STANDARD_OUTPUT_SCHEMA: Mapping[str, Any] = {
     "type": "object",
     "properties": {

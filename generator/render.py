@@ -10,11 +10,8 @@ in-process, so the output never depends on what is on ``PATH``.
 from __future__ import annotations
 
 import ast
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 import black
@@ -25,11 +22,9 @@ from generator import docs, pyexpr
 from generator.config import Config
 from generator.dmcg import render_classes
 from generator.ir import Model, Package
+from generator.manifest import GENERATOR_NAME, REGENERATE_COMMAND, tool_versions
 from generator.views import client_module_view, namespace_module_view, resource_module_view
 
-GENERATOR_NAME = "runcomfy-codegen"
-REGENERATE_COMMAND = "make generate"
-MANIFEST = PurePosixPath("MANIFEST.json")
 BLACK_MODE = black.Mode(target_versions={TargetVersion.PY311}, line_length=100)
 _TEMPLATE_FILTERS = {
     "docstring": pyexpr.docstring,
@@ -108,13 +103,12 @@ def render(package: Package, config: Config) -> dict[PurePosixPath, str]:
                 "The SDK's version (``[tool.runcomfy-codegen] version``) and its generator's."
             ),
             version=config.version,
-            generator=f"{GENERATOR_NAME}/{_version(GENERATOR_NAME)}",
+            generator=f"{GENERATOR_NAME}/{tool_versions()[GENERATOR_NAME]}",
         ),
         source="pyproject.toml [tool.runcomfy-codegen]",
     )
     files.update(_runtime_files(config.templates_dir / "runtime", root / "_runtime"))
     files[root / "py.typed"] = ""
-    files[MANIFEST] = _manifest(package, config)
     return dict(sorted(files.items()))
 
 
@@ -214,38 +208,3 @@ def _runtime_files(source_dir: Path, target_dir: PurePosixPath) -> dict[PurePosi
         origin = f"templates/runtime/{path.name}"
         files[target_dir / path.name] = header(origin) + "\n" + path.read_text(encoding="utf-8")
     return files
-
-
-def _manifest(package: Package, config: Config) -> str:
-    """Provenance in one place, so that no generated file needs a version or timestamp."""
-    document = {
-        "generator": {
-            name: _version(name) for name in (GENERATOR_NAME, "black", "datamodel-code-generator")
-        },
-        "package": package.name,
-        "schemas": {source.path: source.sha256 for source in package.sources},
-        "templates": _tree_hash(config.templates_dir),
-        "overrides": _file_hash(config.schemas_dir / "overrides.toml"),
-    }
-    return json.dumps(document, indent=2, sort_keys=True) + "\n"
-
-
-def _version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def _tree_hash(directory: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(
-        p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    ):
-        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def _file_hash(path: Path) -> str | None:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from generator.config import OVERRIDES_FILE
 from generator.diagnostics import Diagnostics
-from generator.ingest import OVERRIDES_FILE, parse_overrides, parse_schemas
+from generator.ingest import parse_overrides, parse_schemas
 from generator.ir import Package
 from generator.lock import LOCK_FILE, read_lock
 from generator.normalize import build_package

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import Result, generate
 from generator.config import Config
+from generator.pipeline import Result, generate
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from generator import generate
 from generator.check import compare
 from generator.config import read_file_config, resolve
 from generator.diagnostics import format_diagnostic
 from generator.lock import LOCK_FILE
+from generator.pipeline import generate
 from tests.helpers import REPO
 
 

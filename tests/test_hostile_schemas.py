@@ -17,9 +17,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import generate
 from generator.diagnostics import format_diagnostic
 from generator.emit import write_tree
+from generator.pipeline import generate
 from tests.helpers import config_for
 
 _PACKAGE_NUMBERS = itertools.count()

@@ -1,0 +1,156 @@
+"""Provenance of a generated tree, and the fast path that trusts it.
+
+``MANIFEST.json`` in the output directory records what the tree was made from (the hash of
+every schema file, the overrides, the name lock and the templates; the package name, the
+SDK version and the tool versions), the hash of every file it holds, and the diagnostics
+of the run that wrote it. When the inputs hash the same and every file on disk still
+matches, ``generate`` and ``check`` have nothing to do: ``fast_state`` tells that from the
+files alone, without importing the pipeline (black, datamodel-code-generator, jsonschema),
+so a no-op run costs a few hashes. Anything else goes down the full pipeline.
+
+This module is also the one place for the generator's own name and the header it writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from generator.check import files_on_disk
+from generator.config import OVERRIDES_FILE, Config
+from generator.lock import LOCK_FILE
+
+GENERATOR_NAME = "runcomfy-codegen"
+REGENERATE_COMMAND = "make generate"
+MANIFEST = PurePosixPath("MANIFEST.json")
+MANIFEST_FORMAT = 2
+TOOLS = (GENERATOR_NAME, "black", "datamodel-code-generator")
+
+
+def tool_versions() -> dict[str, str]:
+    return {name: _version(name) for name in TOOLS}
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def tree_hash(directory: Path) -> str:
+    """One hash of every file below ``directory`` (names and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(
+        p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    ):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def inputs_of(config: Config, *, lock_text: str | None = None) -> dict[str, Any]:
+    """Everything a generation reads, hashed; ``lock_text`` replaces the lock on disk.
+
+    ``generate`` records the lock it writes (not the one it read), so that the next run,
+    which reads that lock, finds the same inputs.
+    """
+    schemas = {
+        f"{config.schemas_label}/{path.relative_to(config.schemas_dir).as_posix()}": sha256(
+            path.read_bytes()
+        )
+        for path in sorted(config.schemas_dir.rglob("*.json"))
+        if path.is_file()
+    }
+    lock_path = config.schemas_dir / LOCK_FILE
+    lock = (
+        sha256(lock_text.encode())
+        if lock_text is not None
+        else (sha256(lock_path.read_bytes()) if lock_path.is_file() else None)
+    )
+    overrides = config.schemas_dir / OVERRIDES_FILE
+    return {
+        "lock": lock,
+        "overrides": sha256(overrides.read_bytes()) if overrides.is_file() else None,
+        "package": config.package,
+        "schemas": schemas,
+        "schemas_label": config.schemas_label,
+        "templates": tree_hash(config.templates_dir),
+        "tools": tool_versions(),
+        "version": config.version,
+    }
+
+
+def manifest_text(
+    inputs: Mapping[str, Any], files: Mapping[PurePosixPath, str], diagnostics: Iterable[str]
+) -> str:
+    """The manifest of a rendered tree: inputs, the hash of every other file, diagnostics."""
+    document = {
+        "diagnostics": list(diagnostics),
+        "files": {
+            path.as_posix(): sha256(text.encode("utf-8"))
+            for path, text in sorted(files.items())
+            if path != MANIFEST
+        },
+        "format": MANIFEST_FORMAT,
+        "inputs": dict(inputs),
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class FastState:
+    """What the manifest alone says about the output directory.
+
+    ``inputs_match``: nothing the tree was made from has changed. ``differing``: files on
+    disk that are missing, extra or not what the manifest recorded (hand edits, leftovers).
+    """
+
+    inputs_match: bool
+    differing: tuple[PurePosixPath, ...]
+    diagnostics: tuple[str, ...]
+    files: tuple[PurePosixPath, ...] = ()
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.inputs_match and not self.differing
+
+
+def fast_state(config: Config) -> FastState:
+    """Compare the inputs and the output directory with the manifest; never renders."""
+    recorded = read_manifest(config.output_dir)
+    if recorded is None:
+        return FastState(inputs_match=False, differing=(), diagnostics=())
+    inputs_match = recorded.get("inputs") == inputs_of(config)
+    files = recorded.get("files", {})
+    on_disk = {path for path in files_on_disk(config.output_dir) if path != MANIFEST}
+    expected = {PurePosixPath(path) for path in files}
+    differing = sorted(on_disk ^ expected)
+    for path in sorted(on_disk & expected):
+        if sha256((config.output_dir / path).read_bytes()) != files[path.as_posix()]:
+            differing.append(path)
+    diagnostics = tuple(str(line) for line in recorded.get("diagnostics", []))
+    return FastState(inputs_match, tuple(sorted(differing)), diagnostics, tuple(sorted(expected)))
+
+
+def read_manifest(output_dir: Path) -> dict[str, Any] | None:
+    """The manifest on disk, or None when it is missing, unreadable or of another format."""
+    path = output_dir / MANIFEST
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(document, dict) or document.get("format") != MANIFEST_FORMAT:
+        return None
+    if not isinstance(document.get("files"), dict):
+        return None
+    return document
