@@ -111,6 +111,6 @@ def test_a_changed_input_takes_the_full_path(
         '["community/wan-2-2/first-last-frame"]\n"57_steps" = "num_steps"\n'
     )
     assert run(["check"], capsys)[0] == 1
-    code, out = run(["generate"], capsys)
-    assert code == 0 and "num_steps" in (project / "schemas" / "names.lock").read_text()
+    assert run(["generate"], capsys)[0] == 0
+    assert "num_steps" in (project / "schemas" / "names.lock").read_text()
     assert run(["check"], capsys)[0] == 0
