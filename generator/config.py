@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from generator.cache import default_cache_dir
+
 DEFAULT_PACKAGE = "runcomfy_sdk"
 # The naming overrides a person writes, beside the schemas.
 OVERRIDES_FILE = "overrides.toml"
@@ -45,6 +47,8 @@ class Config:
     package: str
     templates_dir: Path
     version: str = DEFAULT_VERSION
+    cache_dir: Path | None = None
+    """Where rendered text is cached between runs (None: no cache); never inside the output."""
 
 
 def read_file_config(pyproject: Path) -> FileConfig:
@@ -91,4 +95,5 @@ def resolve(
         package=package_name,
         templates_dir=Path(__file__).resolve().parent.parent / "templates",
         version=sdk_version,
+        cache_dir=default_cache_dir(root),
     )

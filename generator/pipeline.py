@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from generator.cache import Cache
 from generator.config import OVERRIDES_FILE, Config
 from generator.diagnostics import Diagnostics, SourceRef, format_diagnostic
 from generator.ingest import Overrides, SchemaFile, load_overrides, load_schemas
@@ -58,7 +59,7 @@ def generate(config: Config) -> Result:
     )
     if diags.has_errors:
         return Result(None, diags)
-    tree = render(package, config)
+    tree = render(package, config, cache=Cache(config.cache_dir))
     lock_text = dumps(lock_of(package))
     inputs = inputs_of(config, lock_text=lock_text)
     tree[MANIFEST] = manifest_text(inputs, tree, (format_diagnostic(d) for d in diags))

@@ -10,7 +10,11 @@ in-process, so the output never depends on what is on ``PATH``.
 from __future__ import annotations
 
 import ast
+import json
+import multiprocessing
+import os
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -19,10 +23,11 @@ import jinja2
 from black.mode import TargetVersion
 
 from generator import docs, pyexpr
+from generator.cache import Cache, key_of
 from generator.config import Config
 from generator.dmcg import render_classes
 from generator.ir import Model, Package
-from generator.manifest import GENERATOR_NAME, REGENERATE_COMMAND, tool_versions
+from generator.manifest import GENERATOR_NAME, REGENERATE_COMMAND, tool_versions, tree_hash
 from generator.views import client_module_view, namespace_module_view, resource_module_view
 
 BLACK_MODE = black.Mode(target_versions={TargetVersion.PY311}, line_length=100)
@@ -48,24 +53,27 @@ _PACKAGE_EXPORTS = (
 )
 
 
-def render(package: Package, config: Config) -> dict[PurePosixPath, str]:
-    """Every file of the generated tree, keyed by its path below the output directory."""
-    env = _environment(config.templates_dir / "package")
+# Below this many models to render, a process pool costs more than it saves.
+_PARALLEL_THRESHOLD = 16
+
+
+def render(
+    package: Package, config: Config, *, cache: Cache | None = None, jobs: int | None = None
+) -> dict[PurePosixPath, str]:
+    """Every file of the generated tree, keyed by its path below the output directory.
+
+    Models found in ``cache`` are not rendered again; the others are rendered on ``jobs``
+    processes (default: one per core) when there are enough of them to pay for it.
+    """
+    context = _Context.of(config, package.name, cache or Cache(None))
+    env = context.env
     root = PurePosixPath(package.name)
-    files: dict[PurePosixPath, str] = {}
-    for model in package.models:
-        files[root / "models" / f"{model.module_name}.py"] = _model_module(
-            model, env, package, config
-        )
-        resource = env.get_template("resource.py.j2").render(view=resource_module_view(model))
-        files[root / "resources" / f"{model.module_name}.py"] = _python_file(
-            resource, source=model.source.file
-        )
-    files[root / "resources" / "__init__.py"] = _python_file(
-        pyexpr.docstring("Per-model resources, each imported on first use by the client.") + "\n",
-        source=f"{config.schemas_label}/**/*.json",
-    )
+    files: dict[PurePosixPath, str] = _model_files(package.models, context, jobs)
     all_schemas = f"{config.schemas_label}/**/*.json"
+    files[root / "resources" / "__init__.py"] = context.python_file(
+        pyexpr.docstring("Per-model resources, each imported on first use by the client.") + "\n",
+        source=all_schemas,
+    )
     exports = _package_exports(config.templates_dir / "runtime" / "__init__.py")
     model_exports = _model_exports(package)
     for template, target in (
@@ -81,7 +89,7 @@ def render(package: Package, config: Config) -> dict[PurePosixPath, str]:
             model_exports=model_exports,
             model_all_names=_all_names(model_exports),
         )
-        files[target] = _python_file(text, source=all_schemas)
+        files[target] = context.python_file(text, source=all_schemas)
     client = env.get_template("client.py.j2")
     for namespace in package.namespaces:
         if namespace.is_root:
@@ -89,15 +97,15 @@ def render(package: Package, config: Config) -> dict[PurePosixPath, str]:
         else:
             target = root / "_namespaces" / f"{namespace.module}.py"
             view = namespace_module_view(namespace)
-        files[target] = _python_file(client.render(view=view), source=all_schemas)
-    files[root / "_namespaces" / "__init__.py"] = _python_file(
+        files[target] = context.python_file(client.render(view=view), source=all_schemas)
+    files[root / "_namespaces" / "__init__.py"] = context.python_file(
         pyexpr.docstring(
             "The client's accessor tree, one module per level, each loaded on first use."
         )
         + "\n",
         source=all_schemas,
     )
-    files[root / "_version.py"] = _python_file(
+    files[root / "_version.py"] = context.python_file(
         env.get_template("version.py.j2").render(
             doc=pyexpr.docstring(
                 "The SDK's version (``[tool.runcomfy-codegen] version``) and its generator's."
@@ -110,6 +118,122 @@ def render(package: Package, config: Config) -> dict[PurePosixPath, str]:
     files.update(_runtime_files(config.templates_dir / "runtime", root / "_runtime"))
     files[root / "py.typed"] = ""
     return dict(sorted(files.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What one run's renderers share: templates, the cache, and the key of the generator.
+
+    ``fingerprint`` hashes everything besides a model's IR that its files depend on: the
+    generator's own sources, tool versions, templates, package name and header text.
+    """
+
+    config: Config
+    package_name: str
+    cache: Cache
+    fingerprint: str
+    env: jinja2.Environment
+
+    @classmethod
+    def of(cls, config: Config, package_name: str, cache: Cache) -> _Context:
+        fingerprint = key_of(
+            _generator_sources_hash(),
+            json.dumps(tool_versions(), sort_keys=True),
+            tree_hash(config.templates_dir),
+            package_name,
+            config.schemas_label,
+            header("*"),
+        )
+        env = _environment(config.templates_dir / "package")
+        return cls(config, package_name, cache, fingerprint, env)
+
+    def python_file(self, text: str, *, source: str) -> str:
+        """Header, text, black: each distinct text is formatted once, then cached."""
+        unformatted = header(source) + "\n" + text
+        key = key_of(self.fingerprint, unformatted)
+        cached = self.cache.get("black", key)
+        if cached is not None:
+            return cached
+        formatted = black.format_str(unformatted, mode=BLACK_MODE)
+        self.cache.put("black", key, formatted)
+        return formatted
+
+
+def _model_files(
+    models: tuple[Model, ...], context: _Context, jobs: int | None
+) -> dict[PurePosixPath, str]:
+    """The model and resource module of every model, from the cache where possible."""
+    files: dict[PurePosixPath, str] = {}
+    missing: list[tuple[Model, str]] = []
+    for model in models:
+        key = key_of(context.fingerprint, repr(model))
+        cached = context.cache.get("model", key)
+        entry = _decode_entry(cached) if cached is not None else None
+        if entry is None:
+            missing.append((model, key))
+        else:
+            files.update(entry)
+    rendered = _render_many([model for model, _ in missing], context, jobs)
+    for (_, key), entry in zip(missing, rendered, strict=True):
+        context.cache.put("model", key, json.dumps({str(p): t for p, t in entry.items()}))
+        files.update(entry)
+    return files
+
+
+def _decode_entry(text: str) -> dict[PurePosixPath, str] | None:
+    try:
+        entry = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(entry, dict) or not all(isinstance(v, str) for v in entry.values()):
+        return None
+    return {PurePosixPath(path): value for path, value in entry.items()}
+
+
+def _render_many(
+    models: list[Model], context: _Context, jobs: int | None
+) -> list[dict[PurePosixPath, str]]:
+    workers = min(jobs or os.cpu_count() or 1, max(1, len(models) // _PARALLEL_THRESHOLD))
+    if workers <= 1:
+        return [_render_model(model, context) for model in models]
+    chunks = [models[index::workers] for index in range(workers)]
+    arguments = (context.config, context.package_name)
+    # fork: the workers inherit the imported generator, black and templates for free.
+    pool_context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context) as pool:
+        results = list(pool.map(_render_chunk, chunks, [arguments] * workers))
+    by_id = {
+        model.model_id: entry
+        for chunk, result in zip(chunks, results, strict=True)
+        for model, entry in zip(chunk, result, strict=True)
+    }
+    return [by_id[model.model_id] for model in models]
+
+
+def _render_chunk(
+    models: list[Model], arguments: tuple[Config, str]
+) -> list[dict[PurePosixPath, str]]:
+    config, package_name = arguments
+    context = _Context.of(config, package_name, Cache(None))
+    return [_render_model(model, context) for model in models]
+
+
+def _render_model(model: Model, context: _Context) -> dict[PurePosixPath, str]:
+    root = PurePosixPath(context.package_name)
+    resource = context.env.get_template("resource.py.j2").render(view=resource_module_view(model))
+    return {
+        root / "models" / f"{model.module_name}.py": _model_module(model, context),
+        root
+        / "resources"
+        / f"{model.module_name}.py": context.python_file(resource, source=model.source.file),
+    }
+
+
+def _generator_sources_hash() -> str:
+    """The generator's own code: a development change must not reuse old cache entries."""
+    return tree_hash(Path(__file__).resolve().parent)
 
 
 def header(source: str) -> str:
@@ -134,21 +258,22 @@ def _environment(directory: Path) -> jinja2.Environment:
     return env
 
 
-def _model_module(model: Model, env: jinja2.Environment, package: Package, config: Config) -> str:
+def _model_module(model: Model, context: _Context) -> str:
+    config = context.config
     classes = render_classes(
-        model, package=package.name, template_dir=config.templates_dir / "dmcg"
+        model, package=context.package_name, template_dir=config.templates_dir / "dmcg"
     )
     mutable_defaults = any(
         field.default is not None and pyexpr.is_mutable(field.default.value) and not field.required
         for field in model.fields
     )
-    text = env.get_template("model_module.py.j2").render(
+    text = context.env.get_template("model_module.py.j2").render(
         doc=pyexpr.docstring(docs.module_doc(model)),
         pragmas=[pyexpr.MUTABLE_DEFAULTS_PRAGMA] if mutable_defaults else [],
         imports=pyexpr.import_block(classes.imports),
         body=classes.body,
     )
-    return _python_file(text, source=model.source.file)
+    return context.python_file(text, source=model.source.file)
 
 
 def _package_exports(runtime_init: Path) -> list[Export]:
@@ -190,10 +315,6 @@ def _package_docs() -> Mapping[str, str]:
             "Generated from the models' published schemas; see the project's README."
         ),
     }
-
-
-def _python_file(text: str, *, source: str) -> str:
-    return black.format_str(header(source) + "\n" + text, mode=BLACK_MODE)
 
 
 def _runtime_files(source_dir: Path, target_dir: PurePosixPath) -> dict[PurePosixPath, str]:

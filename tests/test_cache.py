@@ -1,0 +1,160 @@
+"""The render cache is an optimisation only: hits, misses, corruption and parallel rendering
+all give the very same tree; and a change rewrites only what it touches."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import canonical
+from generator.cache import Cache
+from generator.catalog import catalog
+from generator.cli import main
+from generator.config import read_file_config, resolve
+from generator.diagnostics import Diagnostics
+from generator.normalize import build_package
+from generator.pipeline import generate, load_inputs
+from generator.render import render
+from tests.helpers import REPO, config_for
+
+
+def write_catalog(schemas: Path, size: int) -> None:
+    for document in catalog(size):
+        path = schemas / canonical.canonical_path(document["model_id"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(canonical.canonical_text(document), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def small_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    schemas = tmp_path_factory.mktemp("catalog") / "schemas"
+    write_catalog(schemas, 6)
+    shutil.copytree(REPO / "schemas" / "community", schemas / "community", dirs_exist_ok=True)
+    return schemas
+
+
+def tree_with_cache(schemas: Path, cache_dir: Path | None) -> dict[str, str]:
+    config = config_for(schemas, schemas.parent / "out")
+    diags = Diagnostics()
+    files, overrides, lock = load_inputs(config, diags)
+    package = build_package(files, overrides=overrides, lock=lock, package_name="sdk", diags=diags)
+    return {str(p): t for p, t in render(package, config, cache=Cache(cache_dir)).items()}
+
+
+def test_cache_hits_give_the_same_tree_as_no_cache(small_catalog: Path, tmp_path: Path) -> None:
+    uncached = tree_with_cache(small_catalog, None)
+    assert tree_with_cache(small_catalog, tmp_path / "cache") == uncached  # cold: fills it
+    assert any((tmp_path / "cache" / "model").rglob("*"))
+    assert tree_with_cache(small_catalog, tmp_path / "cache") == uncached  # warm: hits
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "valid-checksum-garbage"])
+def test_a_corrupt_cache_changes_nothing(small_catalog: Path, tmp_path: Path, damage: str) -> None:
+    cache_dir = tmp_path / "cache"
+    expected = tree_with_cache(small_catalog, cache_dir)
+    for entry in [p for p in cache_dir.rglob("*") if p.is_file()]:
+        data = entry.read_bytes()
+        if damage == "flip":
+            entry.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+        elif damage == "truncate":
+            entry.write_bytes(data[: len(data) // 2])
+        elif damage == "empty":
+            entry.write_bytes(b"")
+        elif entry.parent.parent.name == "model":
+            # Well-formed as an entry, but not what a model entry holds.
+            Cache(cache_dir).put("model", entry.name, "{not json")
+    assert tree_with_cache(small_catalog, cache_dir) == expected
+
+
+def test_a_deleted_cache_changes_nothing(small_catalog: Path, tmp_path: Path) -> None:
+    expected = tree_with_cache(small_catalog, tmp_path / "cache")
+    shutil.rmtree(tmp_path / "cache")
+    assert tree_with_cache(small_catalog, tmp_path / "cache") == expected
+
+
+def test_an_unwritable_cache_only_costs_time(small_catalog: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache directory should be")
+    assert tree_with_cache(small_catalog, blocker) == tree_with_cache(small_catalog, None)
+
+
+def test_parallel_rendering_gives_the_serial_tree(tmp_path: Path) -> None:
+    schemas = tmp_path / "schemas"
+    write_catalog(schemas, 34)
+    config = config_for(schemas, tmp_path / "out")
+    diags = Diagnostics()
+    files, overrides, lock = load_inputs(config, diags)
+    package = build_package(files, overrides=overrides, lock=lock, package_name="sdk", diags=diags)
+    assert render(package, config, jobs=2) == render(package, config, jobs=1)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[tool.runcomfy-codegen]\n")
+    write_catalog(tmp_path / "schemas", 12)
+    monkeypatch.chdir(tmp_path)
+    assert main(["generate"]) == 0
+    return tmp_path
+
+
+def written_by_generate(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    capsys.readouterr()
+    assert main(["generate"]) == 0
+    out = capsys.readouterr().out
+    prefix = "wrote generated/"
+    return sorted(line.removeprefix(prefix) for line in out.splitlines() if line.startswith(prefix))
+
+
+def test_editing_one_schema_rewrites_only_that_models_files(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = next((project / "schemas").rglob("*.json"))
+    document = json.loads(schema.read_text())
+    document["input_schema"]["description"] = "A new description."
+    schema.write_text(canonical.canonical_text(document))
+    module = canonical.canonical_path(document["model_id"])
+    written = written_by_generate(capsys)
+    names = json.loads((project / "schemas" / "names.lock").read_text())["models"]
+    stem = names[document["model_id"]]["module"]
+    assert f"runcomfy_sdk/models/{stem}.py" in written, module
+    assert set(written) <= {
+        "MANIFEST.json",
+        f"runcomfy_sdk/models/{stem}.py",
+        f"runcomfy_sdk/resources/{stem}.py",
+    }
+
+
+def test_adding_a_model_writes_its_modules_and_a_few_small_files(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = catalog(13)[12]
+    path = project / "schemas" / canonical.canonical_path(document["model_id"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(canonical.canonical_text(document))
+    written = written_by_generate(capsys)
+    lock = json.loads((project / "schemas" / "names.lock").read_text())
+    stem = lock["models"][document["model_id"]]["module"]
+    own = {f"runcomfy_sdk/models/{stem}.py", f"runcomfy_sdk/resources/{stem}.py"}
+    assert own <= set(written)
+    index = {"MANIFEST.json", "runcomfy_sdk/models/__init__.py", "runcomfy_sdk/_registry.py"}
+    namespaces = {path for path in written if path.startswith("runcomfy_sdk/_namespaces/")}
+    assert set(written) - own - namespaces <= index | {"runcomfy_sdk/client.py"}
+    # The new model's own accessor levels, never every namespace of the catalog.
+    assert len(namespaces) <= len(document["model_id"].split("/")) - 1
+
+
+def test_check_catches_a_hand_edit_without_a_cache(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUNCOMFY_CODEGEN_CACHE", "")
+    config = resolve(read_file_config(project / "pyproject.toml"), root=Path("."))
+    assert config.cache_dir is None
+    module = next((project / "generated" / "runcomfy_sdk" / "models").glob("*_v0.py"))
+    module.write_text(module.read_text().replace("class ", "class Edited", 1))
+    capsys.readouterr()
+    assert main(["check"]) == 1
+    assert "-class Edited" in capsys.readouterr().out
+    assert generate(config).files is not None
