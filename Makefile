@@ -40,6 +40,7 @@ test: $(STAMP)
 
 ## Print how generation and the generated SDK scale, as ratios to baselines of the same run.
 bench: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
 	$(PY) -m generator.bench
 
 ## Start the local server and make a first/last-frame video through the generated SDK.

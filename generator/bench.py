@@ -1,108 +1,262 @@
 """``make bench``: how generation and the generated SDK scale, as ratios to in-run baselines.
 
 Absolute seconds depend on the machine; ratios to a baseline measured in the same run do
-not (much). Printed, never asserted:
+not (much). Every figure is the median of several runs of a fresh process. Printed, never
+asserted (targets are in the README's Performance section):
 
-* generating a synthetic catalog of N models, against black-formatting the same output
-  (the irreducible cost of emitting formatted Python);
-* importing the generated package and creating a client, against importing pydantic and
-  httpx alone (lazy loading should keep this close to 1 whatever N is);
-* the first use of one model (imports its two modules), against the same baseline.
+* cold generation of synthetic catalogs (``generator.catalog``: 100 and 1,000 models), with
+  an empty cache, against openapi-python-client generating the same catalog written as one
+  OpenAPI document; wall time and the peak RSS of the largest process of each;
+* on 1,000 models: ``generate`` and ``check`` with nothing to do, and ``generate`` after one
+  schema changed, against starting Python and importing httpx and pydantic;
+* importing the 1,000-model SDK and creating a client, against importing httpx and
+  pydantic alone; the first use of one model.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import black
+from generator import canonical
+from generator.catalog import catalog
 
-from generator.config import Config
-from generator.emit import write_tree
-from generator.pipeline import generate
-from generator.render import BLACK_MODE
+SIZES = (100, 1000)
+COLD_REPEATS = 3
+WARM_REPEATS = 5
+BASELINE = "import httpx, pydantic"
+# Measures a command's wall time and the peak RSS of the largest process it ran.
+_RUSAGE_WRAPPER = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+wall = time.perf_counter() - start
+print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
 
-REPO = Path(__file__).resolve().parent.parent
-CATALOG_SIZES = (10, 100, 400)
-REPEATS = 3
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    seconds: float
+    peak_kib: int
 
 
 def main() -> int:
-    seeds = sorted((REPO / "schemas").rglob("*.json"))
-    print(f"{'models':>7} {'generate s':>11} {'black-only s':>13} {'ratio':>6} "
-          f"{'import+client s':>16} {'baseline s':>11} {'ratio':>6} {'first use ratio':>16}")  # fmt: skip
-    for size in CATALOG_SIZES:
-        with tempfile.TemporaryDirectory() as scratch:
-            print(_measure(seeds, size, Path(scratch)))
+    rows: list[tuple[str, str, str, str]] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        for size in SIZES:
+            project = _project(root / f"catalog-{size}", size)
+            rows += _cold_rows(project, size, root)
+        project = root / f"catalog-{SIZES[-1]}"
+        rows += _incremental_rows(project)
+        rows += _import_rows(project)
+    _print_table(rows)
     return 0
 
 
-def _measure(seeds: list[Path], size: int, root: Path) -> str:
-    config = _synthetic_catalog(seeds, size, root)
-    generated = _best(lambda: generate(config))
-    files = generate(config).files
-    assert files is not None
-    texts = [text for path, text in files.items() if path.suffix == ".py"]
-    formatting = _best(lambda: [black.format_str(text, mode=BLACK_MODE) for text in texts])
-    write_tree(files, config.output_dir)
-    baseline = _python_time("import pydantic, httpx", root)
+def _project(directory: Path, size: int) -> Path:
+    """A project with ``size`` synthetic models in ``schemas/`` (canonical files)."""
+    schemas = directory / "schemas"
+    for document in catalog(size):
+        path = schemas / canonical.canonical_path(document["model_id"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(canonical.canonical_text(document), encoding="utf-8")
+    (directory / "pyproject.toml").write_text("[tool.runcomfy-codegen]\n", encoding="utf-8")
+    return directory
+
+
+def _cold_rows(project: Path, size: int, root: Path) -> list[tuple[str, str, str, str]]:
+    def ours() -> Run:
+        shutil.rmtree(project / "generated", ignore_errors=True)
+        (project / "schemas" / "names.lock").unlink(missing_ok=True)
+        cache = root / "cold-cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        return _measure([_tool(), "generate"], project, {"RUNCOMFY_CODEGEN_CACHE": str(cache)})
+
+    document = root / f"openapi-{size}.json"
+    document.write_text(json.dumps(openapi_document(catalog(size))), encoding="utf-8")
+
+    def theirs() -> Run:
+        out = root / f"opc-{size}"
+        shutil.rmtree(out, ignore_errors=True)
+        command = [_opc(), "generate", "--path", str(document), "--output-path", str(out)]
+        return _measure(command, root, {})
+
+    mine, baseline = _median_runs(ours, COLD_REPEATS), _median_runs(theirs, COLD_REPEATS)
+    ours()  # leave a generated tree (and a warm cache) for the next measurements
+    label = f"cold generate, {size} models"
+    return [
+        (label, f"{mine.seconds:.2f} s", f"{baseline.seconds:.2f} s (openapi-python-client)",
+         f"{mine.seconds / baseline.seconds:.2f}"),
+        (f"peak RSS, {size} models", f"{mine.peak_kib / 1024:.0f} MiB",
+         f"{baseline.peak_kib / 1024:.0f} MiB (openapi-python-client)",
+         f"{mine.peak_kib / baseline.peak_kib:.2f}"),
+    ]  # fmt: skip
+
+
+def _incremental_rows(project: Path) -> list[tuple[str, str, str, str]]:
+    cache = {"RUNCOMFY_CODEGEN_CACHE": str(project.parent / "warm-cache")}
+    _measure([_tool(), "generate"], project, cache)  # fill this cache
+    baseline = _median(lambda: _measure([sys.executable, "-c", BASELINE], project, {}).seconds)
+    noop = _median(lambda: _measure([_tool(), "generate"], project, cache).seconds)
+    check = _median(lambda: _measure([_tool(), "check"], project, cache).seconds)
+    schema = sorted((project / "schemas").rglob("*.json"))[0]
+    original = schema.read_text(encoding="utf-8")
+
+    def one_changed() -> float:
+        document = json.loads(original)
+        document["input_schema"]["description"] = f"changed at {time.perf_counter()}"
+        schema.write_text(canonical.canonical_text(document), encoding="utf-8")
+        return _measure([_tool(), "generate"], project, cache).seconds
+
+    changed = _median(one_changed)
+    schema.write_text(original, encoding="utf-8")
+    _measure([_tool(), "generate"], project, cache)
+    against = f"{baseline:.3f} s (python + {BASELINE})"
+    models = f"{SIZES[-1]} models"
+    return [
+        (f"no-op generate, {models}", f"{noop:.3f} s", against, f"{noop / baseline:.2f}"),
+        (f"no-op check, {models}", f"{check:.3f} s", against, f"{check / baseline:.2f}"),
+        (f"one schema changed, {models}", f"{changed:.3f} s", against, f"{changed / baseline:.2f}"),
+    ]
+
+
+def _import_rows(project: Path) -> list[tuple[str, str, str, str]]:
+    tree = project / "generated"
     client = "import runcomfy_sdk; c = runcomfy_sdk.RunComfy(api_token='x')"
-    imported = _python_time(client, config.output_dir)
-    first_use = _python_time(f"{client}; c.acme.m0.first_last_frame", config.output_dir)
-    return (
-        f"{size:>7} {generated:>11.2f} {formatting:>13.2f} {generated / formatting:>6.2f} "
-        f"{imported:>16.3f} {baseline:>11.3f} {imported / baseline:>6.2f} "
-        f"{first_use / baseline:>16.2f}"
+    some_model = _first_accessor(project)
+    baseline = _median(lambda: _python(BASELINE, tree))
+    imported = _median(lambda: _python(client, tree))
+    first_use = _median(lambda: _python(f"{client}; c.{some_model}", tree))
+    against = f"{baseline:.3f} s ({BASELINE})"
+    return [
+        (f"import + client, {SIZES[-1]} models", f"{imported:.3f} s", against,
+         f"{imported / baseline:.2f}"),
+        ("first use of one model", f"+{(first_use - imported) * 1000:.0f} ms",
+         f"{imported:.3f} s (import + client)", f"{first_use / imported:.2f}"),
+    ]  # fmt: skip
+
+
+def openapi_document(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The catalog as one OpenAPI 3.1 document: one submit operation per model."""
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    for index, document in enumerate(documents):
+        name = f"Model{index}"
+        schemas[f"{name}Input"] = _plain_schema(document["input_schema"])
+        schemas[f"{name}Output"] = _plain_schema(document["output_schema"])
+        paths[f"/v1/models/{document['model_id']}"] = {
+            "post": {
+                "operationId": f"submit_{name.lower()}",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref(f"{name}Input")}},
+                },
+                "responses": {
+                    "200": {
+                        "description": "the job's result",
+                        "content": {"application/json": {"schema": _ref(f"{name}Output")}},
+                    }
+                },
+            }
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "RunComfy", "version": "1.0.0"},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _plain_schema(schema: Any) -> Any:
+    """RunComfy's dialect as plain JSON Schema: ``float`` is ``number``; custom keys dropped."""
+    if isinstance(schema, list):
+        return [_plain_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    plain = {}
+    for key, value in schema.items():
+        if key == "validations":
+            continue
+        if key == "type" and value == "float":
+            value = "number"
+        plain[key] = value if key in {"enum", "default", "examples"} else _plain_schema(value)
+    return plain
+
+
+def _measure(command: list[str], cwd: Path, env: dict[str, str]) -> Run:
+    completed = subprocess.run(
+        [sys.executable, "-c", _RUSAGE_WRAPPER, *command],
+        cwd=cwd,
+        env={**os.environ, "PATH": _bin_path(), **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    wall, peak, code = completed.stdout.split()
+    if code != "0":
+        raise SystemExit(f"benchmark command failed ({code}): {' '.join(command)}")
+    return Run(float(wall), int(peak))
+
+
+def _python(code: str, path: Path) -> float:
+    return _measure([sys.executable, "-c", code], path, {"PYTHONPATH": str(path)}).seconds
+
+
+def _median(action: Callable[[], float]) -> float:
+    return statistics.median(action() for _ in range(WARM_REPEATS))
+
+
+def _median_runs(action: Callable[[], Run], repeats: int) -> Run:
+    runs = [action() for _ in range(repeats)]
+    return Run(
+        statistics.median(run.seconds for run in runs),
+        int(statistics.median(run.peak_kib for run in runs)),
     )
 
 
-def _synthetic_catalog(seeds: list[Path], size: int, root: Path) -> Config:
-    """``size`` models under ``acme/m<i>/…``, cycling through the seed schemas."""
-    schemas = root / "schemas"
-    for index in range(size):
-        seed = json.loads(seeds[index % len(seeds)].read_text(encoding="utf-8"))
-        leaf = seed["model_id"].rsplit("/", 1)[-1]
-        seed["model_id"] = f"acme/m{index // len(seeds)}/{leaf}"
-        target = schemas / f"{seed['model_id']}.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(seed), encoding="utf-8")
-    return Config(
-        schemas_dir=schemas,
-        schemas_label="schemas",
-        output_dir=root / "out",
-        package="runcomfy_sdk",
-        templates_dir=REPO / "templates",
-    )
+def _first_accessor(project: Path) -> str:
+    lock = json.loads((project / "schemas" / "names.lock").read_text(encoding="utf-8"))
+    first = sorted(lock["models"])[0]
+    return str(lock["models"][first]["accessor"])
 
 
-def _best(action: Callable[[], object]) -> float:
-    timings = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - start)
-    return min(timings)
+def _bin_path() -> str:
+    """The venv's scripts first: openapi-python-client runs ``ruff`` on what it writes."""
+    return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
-def _python_time(code: str, path: Path) -> float:
-    """Median wall time of a fresh interpreter running ``code`` with ``path`` importable."""
-    timings = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], cwd=path, check=True, env=_env(path))
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
+def _tool() -> str:
+    return str(Path(sys.executable).with_name("runcomfy-codegen"))
 
 
-def _env(path: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(path)}
+def _opc() -> str:
+    command = Path(sys.executable).with_name("openapi-python-client")
+    if not command.exists():
+        raise SystemExit("openapi-python-client is missing: `make bench` installs the bench extra")
+    return str(command)
+
+
+def _print_table(rows: list[tuple[str, str, str, str]]) -> None:
+    header = ("measure", "runcomfy-codegen", "baseline (same run)", "ratio")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    for row in [header, tuple("-" * width for width in widths), *rows]:
+        print("| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " |")
 
 
 if __name__ == "__main__":
