@@ -256,7 +256,11 @@ def _print_table(rows: list[tuple[str, str, str, str]]) -> None:
     header = ("measure", "runcomfy-codegen", "baseline (same run)", "ratio")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
     for row in [header, tuple("-" * width for width in widths), *rows]:
-        print("| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " |")
+        print(
+            "| "
+            + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            + " |"
+        )
 
 
 if __name__ == "__main__":
