@@ -325,6 +325,8 @@ def _passes(deadline: float | None, delay: float, timing: Timing) -> bool:
 
 
 def _log_reply(api: ApiCall, reply: Received | Failed) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        return  # parsing the URL for a line nobody reads costs more than the call's own work
     outcome = (
         f"HTTP {reply.status_code}"
         if isinstance(reply, Received)

@@ -64,7 +64,7 @@ class SyncDriver:
             response = self._http.request(
                 api.method,
                 api.url,
-                params=api.params,
+                params=api.params or None,  # an empty tuple makes httpx re-parse the URL
                 json=api.body,
                 headers=self._settings.headers(),
                 timeout=self._timeout,
@@ -119,7 +119,7 @@ class AsyncDriver:
             response = await self._http.request(
                 api.method,
                 api.url,
-                params=api.params,
+                params=api.params or None,  # an empty tuple makes httpx re-parse the URL
                 json=api.body,
                 headers=self._settings.headers(),
                 timeout=self._timeout,
