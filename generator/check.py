@@ -46,10 +46,13 @@ def files_on_disk(directory: Path) -> Iterator[PurePosixPath]:
             yield relative
 
 
-def compare(rendered: Mapping[PurePosixPath, str], directory: Path) -> Stale:
+def compare(
+    rendered: Mapping[PurePosixPath, str], directory: Path, *, partial: bool = False
+) -> Stale:
+    """``partial``: ``rendered`` is only part of the tree; other files are not extra."""
     on_disk = set(files_on_disk(directory))
     missing = tuple(sorted(set(rendered) - on_disk))
-    extra = tuple(sorted(on_disk - set(rendered)))
+    extra = () if partial else tuple(sorted(on_disk - set(rendered)))
     changed = {}
     for path in sorted(set(rendered) & on_disk):
         actual = (

@@ -7,6 +7,7 @@ output, 2 usage errors (argparse's own).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -19,7 +20,7 @@ from generator.config import Config, ConfigError, read_file_config, resolve
 from generator.diagnostics import Diagnostics, Level, SourceRef, format_diagnostic
 from generator.emit import write_tree
 from generator.lock import LOCK_FILE
-from generator.manifest import GENERATOR_NAME, FastState, fast_state
+from generator.manifest import GENERATOR_NAME, FastState, fast_state, inputs_of
 
 if TYPE_CHECKING:
     from generator.pipeline import Result
@@ -161,10 +162,14 @@ def _generate(args: argparse.Namespace, config: Config) -> int:
         return _nothing_to_do(
             args, state, f"0 written, 0 removed, {len(state.files) + 1} unchanged"
         )
-    result = _generated(args, config)
+    result = _generated(args, config, state)
     if result is None or result.files is None or result.lock_text is None:
         return 1
-    report = write_tree(result.files, config.output_dir)
+    lock_path = config.schemas_dir / LOCK_FILE
+    old_lock = (
+        lock_path.read_text(encoding="utf-8", errors="replace") if lock_path.is_file() else ""
+    )
+    report = write_tree(result.files, config.output_dir, prune=not result.partial)
     lock_report = write_tree(
         {PurePosixPath(LOCK_FILE): result.lock_text}, config.schemas_dir, prune=False
     )
@@ -174,30 +179,62 @@ def _generate(args: argparse.Namespace, config: Config) -> int:
         print(f"wrote {config.schemas_dir / path}")
     for path in report.removed:
         print(f"removed {config.output_dir / path}")
-    print(
-        f"{len(report.written)} written, {len(report.removed)} removed, {report.unchanged} unchanged"
-    )
+    total = len(state.files) + 1 if result.partial else len(result.files)
+    unchanged = total - len(report.written)
+    print(f"{len(report.written)} written, {len(report.removed)} removed, {unchanged} unchanged")
     if result.package is not None and (report.written or report.removed):
-        from generator.review import generation_report
-
-        changes = generation_report(
-            result.package,
-            (*report.written, *report.removed),
-            schemas_dir=config.schemas_dir,
-            schemas_label=config.schemas_label,
-        )
-        if changes is not None and not changes.changes:
-            print("no changes for SDK users since HEAD")
-        elif changes is not None:
-            print(f"changes since HEAD for SDK users (full report: {GENERATOR_NAME} diff HEAD):")
-            print(format_text(changes, limit=SHORT_REPORT_LINES))
+        _print_generation_report(result, state, old_lock, config)
     return 0
+
+
+def _print_generation_report(
+    result: Result, state: FastState, old_lock: str, config: Config
+) -> None:
+    """The short change report for the models whose schemas or names this run changed."""
+    from generator.review import generation_report
+
+    assert result.package is not None and result.lock_text is not None
+    before = (state.recorded or {}).get("inputs", {}).get("schemas", {})
+    after = (state.current or inputs_of(config))["schemas"]
+    prefix = f"{config.schemas_label}/"
+    moved = {
+        label for label in before.keys() | after.keys() if before.get(label) != after.get(label)
+    }
+    touched = {label.removeprefix(prefix).removesuffix(".json") for label in moved}
+    touched |= _renamed_models(old_lock, result.lock_text)
+    changes = generation_report(
+        result.package,
+        touched,
+        schemas_dir=config.schemas_dir,
+        schemas_label=config.schemas_label,
+    )
+    if changes is not None and not changes.changes:
+        print("no changes for SDK users since HEAD")
+    elif changes is not None:
+        print(f"changes since HEAD for SDK users (full report: {GENERATOR_NAME} diff HEAD):")
+        print(format_text(changes, limit=SHORT_REPORT_LINES))
+
+
+def _renamed_models(old_lock: str, new_lock: str) -> set[str]:
+    """Models whose locked names differ between two lock texts (an override renamed them)."""
+
+    def models(text: str) -> dict[str, object]:
+        try:
+            found = json.loads(text).get("models", {})
+        except (ValueError, AttributeError):
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    old, new = models(old_lock), models(new_lock)
+    return {
+        model_id for model_id in old.keys() | new.keys() if old.get(model_id) != new.get(model_id)
+    }
 
 
 def _nothing_to_do(args: argparse.Namespace, state: FastState, summary: str) -> int:
     """What a full run would print when nothing changed: the recorded warnings, the summary."""
-    for line in state.diagnostics:
-        print(line)
+    for diagnostic in state.diagnostics:
+        print(format_diagnostic(diagnostic))
     if args.strict and state.diagnostics:
         print("generation stopped by warnings with --strict: nothing was written", file=sys.stderr)
         return 1
@@ -213,10 +250,10 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     if state.up_to_date:
         code = _nothing_to_do(args, state, f"{config.output_dir} is up to date")
         return 1 if bump is not None else code
-    result = _generated(args, config)
+    result = _generated(args, config, state)
     if result is None or result.files is None or result.lock_text is None:
         return 1
-    stale = compare(result.files, config.output_dir)
+    stale = compare(result.files, config.output_dir, partial=result.partial)
     lock_drift = lock_difference(result.lock_text, config)
     if stale.is_clean and lock_drift is None:
         print(f"{config.output_dir} is up to date")
@@ -293,10 +330,13 @@ def lock_difference(expected: str, config: Config) -> str | None:
     return None if actual == expected else unified_diff(actual, expected, label)
 
 
-def _generated(args: argparse.Namespace, config: Config) -> Result | None:
-    from generator.pipeline import generate
+def _generated(
+    args: argparse.Namespace, config: Config, state: FastState | None = None
+) -> Result | None:
+    from generator.pipeline import generate, generate_changed
 
-    result: Result = generate(config)
+    changed = generate_changed(config, state) if state is not None else None
+    result: Result = changed if changed is not None else generate(config)
     _print_diagnostics(result.diagnostics)
     strict_failure = args.strict and len(result.diagnostics.warnings()) > 0
     if result.files is None or strict_failure:

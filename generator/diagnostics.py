@@ -8,7 +8,7 @@ README's table is held against it by a test. Only ``cli.py`` prints diagnostics.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 
@@ -112,8 +112,9 @@ class Diagnostics:
             raise GeneratorBug(f"{diagnostic.code} is not a {diagnostic.level.value} in CODES")
         self._items.append(diagnostic)
 
-    def extend(self, other: Diagnostics) -> None:
-        self._items.extend(other._items)
+    def extend(self, other: Diagnostics | Iterable[Diagnostic]) -> None:
+        for item in other._items if isinstance(other, Diagnostics) else other:
+            self._add(item)
 
     @property
     def has_errors(self) -> bool:
@@ -130,6 +131,30 @@ class Diagnostics:
 
     def __len__(self) -> int:
         return len(set(self._items))
+
+
+def to_record(diagnostic: Diagnostic) -> list[str]:
+    """A diagnostic as plain JSON data (for the manifest)."""
+    source = diagnostic.source
+    return [
+        diagnostic.level.value,
+        diagnostic.code,
+        source.file,
+        source.pointer,
+        diagnostic.message,
+    ]
+
+
+def from_record(record: object) -> Diagnostic | None:
+    """The inverse of ``to_record``; None for anything else."""
+    if not isinstance(record, list) or len(record) != 5:
+        return None
+    if not all(isinstance(part, str) for part in record):
+        return None
+    level, code, file, pointer, message = record
+    if level not in {item.value for item in Level} or code not in CODES:
+        return None
+    return Diagnostic(Level(level), code, message, SourceRef(file, pointer))
 
 
 def format_diagnostic(diagnostic: Diagnostic) -> str:

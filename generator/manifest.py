@@ -23,12 +23,13 @@ from typing import Any
 
 from generator.check import files_on_disk
 from generator.config import OVERRIDES_FILE, Config
+from generator.diagnostics import Diagnostic, from_record, to_record
 from generator.lock import LOCK_FILE
 
 GENERATOR_NAME = "runcomfy-codegen"
 REGENERATE_COMMAND = "make generate"
 MANIFEST = PurePosixPath("MANIFEST.json")
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3
 TOOLS = (GENERATOR_NAME, "black", "datamodel-code-generator")
 
 
@@ -56,6 +57,11 @@ def tree_hash(directory: Path) -> str:
         digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def with_lock(inputs: Mapping[str, Any], lock_text: str) -> dict[str, Any]:
+    """``inputs`` as they will be once ``lock_text`` is written."""
+    return {**inputs, "lock": sha256(lock_text.encode())}
 
 
 def inputs_of(config: Config, *, lock_text: str | None = None) -> dict[str, Any]:
@@ -91,16 +97,26 @@ def inputs_of(config: Config, *, lock_text: str | None = None) -> dict[str, Any]
 
 
 def manifest_text(
-    inputs: Mapping[str, Any], files: Mapping[PurePosixPath, str], diagnostics: Iterable[str]
+    inputs: Mapping[str, Any],
+    files: Mapping[PurePosixPath, str],
+    diagnostics: Iterable[Diagnostic],
+    *,
+    hashes: Mapping[str, str] | None = None,
 ) -> str:
-    """The manifest of a rendered tree: inputs, the hash of every other file, diagnostics."""
+    """The manifest of a rendered tree: inputs, the hash of every other file, diagnostics.
+
+    ``hashes`` are file hashes already known (from the previous manifest) for files that
+    ``files`` does not hold.
+    """
+    file_hashes = dict(hashes or {})
+    file_hashes.update(
+        (path.as_posix(), sha256(text.encode("utf-8")))
+        for path, text in files.items()
+        if path != MANIFEST
+    )
     document = {
-        "diagnostics": list(diagnostics),
-        "files": {
-            path.as_posix(): sha256(text.encode("utf-8"))
-            for path, text in sorted(files.items())
-            if path != MANIFEST
-        },
+        "diagnostics": [to_record(diagnostic) for diagnostic in diagnostics],
+        "files": dict(sorted(file_hashes.items())),
         "format": MANIFEST_FORMAT,
         "inputs": dict(inputs),
     }
@@ -117,8 +133,12 @@ class FastState:
 
     inputs_match: bool
     differing: tuple[PurePosixPath, ...]
-    diagnostics: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
     files: tuple[PurePosixPath, ...] = ()
+    recorded: Mapping[str, Any] | None = None
+    """The manifest itself, for a run that updates only part of the tree."""
+    current: Mapping[str, Any] | None = None
+    """The inputs as they are now (``inputs_of``), so that one run hashes them once."""
 
     @property
     def up_to_date(self) -> bool:
@@ -128,9 +148,10 @@ class FastState:
 def fast_state(config: Config) -> FastState:
     """Compare the inputs and the output directory with the manifest; never renders."""
     recorded = read_manifest(config.output_dir)
+    current = inputs_of(config)
     if recorded is None:
-        return FastState(inputs_match=False, differing=(), diagnostics=())
-    inputs_match = recorded.get("inputs") == inputs_of(config)
+        return FastState(inputs_match=False, differing=(), diagnostics=(), current=current)
+    inputs_match = recorded.get("inputs") == current
     files = recorded.get("files", {})
     on_disk = {path for path in files_on_disk(config.output_dir) if path != MANIFEST}
     expected = {PurePosixPath(path) for path in files}
@@ -138,8 +159,19 @@ def fast_state(config: Config) -> FastState:
     for path in sorted(on_disk & expected):
         if sha256((config.output_dir / path).read_bytes()) != files[path.as_posix()]:
             differing.append(path)
-    diagnostics = tuple(str(line) for line in recorded.get("diagnostics", []))
-    return FastState(inputs_match, tuple(sorted(differing)), diagnostics, tuple(sorted(expected)))
+    diagnostics = tuple(
+        diagnostic
+        for diagnostic in (from_record(record) for record in recorded.get("diagnostics", []))
+        if diagnostic is not None
+    )
+    return FastState(
+        inputs_match,
+        tuple(sorted(differing)),
+        diagnostics,
+        tuple(sorted(expected)),
+        recorded,
+        current,
+    )
 
 
 def read_manifest(output_dir: Path) -> dict[str, Any] | None:

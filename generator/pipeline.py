@@ -12,13 +12,13 @@ from pathlib import PurePosixPath
 
 from generator.cache import Cache
 from generator.config import OVERRIDES_FILE, Config
-from generator.diagnostics import Diagnostics, SourceRef, format_diagnostic
-from generator.ingest import Overrides, SchemaFile, load_overrides, load_schemas
+from generator.diagnostics import Diagnostic, Diagnostics, SourceRef
+from generator.ingest import Overrides, SchemaFile, load_overrides, load_schemas, parse_schemas
 from generator.ir import Package
 from generator.lock import LOCK_FILE, NameLock, dumps, load_lock, lock_of
-from generator.manifest import MANIFEST, inputs_of, manifest_text
+from generator.manifest import MANIFEST, FastState, inputs_of, manifest_text, with_lock
 from generator.normalize import build_package
-from generator.render import render
+from generator.render import render, render_models
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,8 @@ class Result:
     diagnostics: Diagnostics
     lock_text: str | None = None
     package: Package | None = None
+    partial: bool = False
+    """``files`` holds only what changed (and the manifest); the rest of the tree stands."""
 
 
 def load_inputs(config: Config, diags: Diagnostics) -> tuple[list[SchemaFile], Overrides, NameLock]:
@@ -62,7 +64,7 @@ def generate(config: Config) -> Result:
     tree = render(package, config, cache=Cache(config.cache_dir))
     lock_text = dumps(lock_of(package))
     inputs = inputs_of(config, lock_text=lock_text)
-    tree[MANIFEST] = manifest_text(inputs, tree, (format_diagnostic(d) for d in diags))
+    tree[MANIFEST] = manifest_text(inputs, tree, diags)
     return Result(tree, diags, lock_text, package)
 
 
@@ -83,3 +85,110 @@ def check_ingested(files: Sequence[SchemaFile], config: Config, diags: Diagnosti
     )
     lock = load_lock(config.schemas_dir / LOCK_FILE, ignored, shown_as=LOCK_FILE)
     build_package(files, overrides=relevant, lock=lock, package_name=config.package, diags=diags)
+
+
+# An edit of more models than this share of the catalog takes the full path anyway.
+_INCREMENTAL_SHARE = 0.25
+
+
+def generate_changed(config: Config, state: FastState) -> Result | None:
+    """The run for an edit of existing schema files only; None when it does not apply.
+
+    When the manifest shows that nothing but the contents of some schema files changed (the
+    same files, overrides, lock, templates, tools and settings) and the tree on disk is
+    what the manifest says, every other model keeps its files, its names (all locked) and
+    its diagnostics; only the edited models are loaded, named with the lock, and rendered.
+    ``files`` then holds the re-rendered files and the manifest only (``partial``). Any
+    error or doubt falls back to the full pipeline (None), which reports it in full.
+    """
+    recorded = state.recorded
+    if recorded is None or state.differing:
+        return None
+    before, now = recorded.get("inputs", {}), state.current or inputs_of(config)
+    if {k: v for k, v in before.items() if k != "schemas"} != {
+        k: v for k, v in now.items() if k != "schemas"
+    } or set(before.get("schemas", {})) != set(now["schemas"]):
+        return None
+    changed = sorted(
+        label for label, digest in now["schemas"].items() if before["schemas"][label] != digest
+    )
+    if not changed or len(changed) > max(1, int(len(now["schemas"]) * _INCREMENTAL_SHARE)):
+        return None
+    diags = Diagnostics()
+    prefix = f"{config.schemas_label}/"
+    texts = {
+        PurePosixPath(label.removeprefix(prefix)): (
+            config.schemas_dir / label.removeprefix(prefix)
+        ).read_bytes()
+        for label in changed
+    }
+    files = parse_schemas(texts, diags, shown_as=config.schemas_label)
+    overrides = load_overrides(
+        config.schemas_dir / OVERRIDES_FILE,
+        diags,
+        shown_as=f"{config.schemas_label}/{OVERRIDES_FILE}",
+    )
+    lock = load_lock(
+        config.schemas_dir / LOCK_FILE, diags, shown_as=f"{config.schemas_label}/{LOCK_FILE}"
+    )
+    ids = {file.document["model_id"] for file in files}
+    if diags.has_errors or len(files) != len(changed) or not ids <= set(lock.models):
+        return None
+    subset = build_package(
+        files,
+        overrides=_overrides_of(overrides, ids),
+        lock=lock,
+        package_name=config.package,
+        diags=diags,
+    )
+    if diags.has_errors or _names_moved(subset, lock):
+        return None
+    merged = Diagnostics()
+    merged.extend(d for d in state.diagnostics if not _concerns(d, changed, ids, overrides))
+    merged.extend(diags)
+    new_lock = NameLock(
+        models={**lock.models, **lock_of(subset).models}, namespaces=lock.namespaces
+    )
+    lock_text = dumps(new_lock)
+    tree = render_models(
+        subset.models, config, package_name=config.package, cache=Cache(config.cache_dir)
+    )
+    tree[MANIFEST] = manifest_text(
+        with_lock(now, lock_text), tree, merged, hashes=recorded["files"]
+    )
+    return Result(tree, merged, lock_text, subset, partial=True)
+
+
+def _overrides_of(overrides: Overrides, ids: set[str]) -> Overrides:
+    return Overrides(
+        names={key: value for key, value in overrides.names.items() if key in ids},
+        models={key: value for key, value in overrides.models.items() if key in ids},
+        ref=overrides.ref,
+    )
+
+
+def _names_moved(subset: Package, lock: NameLock) -> bool:
+    """Whether an edited model's module, classes or accessor differ from the lock's."""
+    fresh = lock_of(subset).models
+    for model_id, entry in fresh.items():
+        old = lock.models[model_id]
+        if (entry.module, entry.class_base, entry.accessor) != (
+            old.module,
+            old.class_base,
+            old.accessor,
+        ):
+            return True
+    return False
+
+
+def _concerns(
+    diagnostic: Diagnostic, changed: Sequence[str], ids: set[str], overrides: Overrides
+) -> bool:
+    """Whether a recorded diagnostic is about an edited model (so it is reported afresh)."""
+    if diagnostic.source.file in changed:
+        return True
+    if diagnostic.source.file != overrides.ref.file:
+        return False
+    escaped = {model_id.replace("~", "~0").replace("/", "~1") for model_id in ids}
+    top = diagnostic.source.pointer.split("/")[1] if diagnostic.source.pointer.count("/") else ""
+    return top in escaped

@@ -120,6 +120,13 @@ def render(
     return dict(sorted(files.items()))
 
 
+def render_models(
+    models: tuple[Model, ...], config: Config, *, package_name: str, cache: Cache | None = None
+) -> dict[PurePosixPath, str]:
+    """Only the model and resource modules of ``models`` (for a run that changed only them)."""
+    return _model_files(models, _Context.of(config, package_name, cache or Cache(None)), None)
+
+
 @dataclass(frozen=True, slots=True)
 class _Context:
     """What one run's renderers share: templates, the cache, and the key of the generator.

@@ -14,10 +14,12 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from generator import snapshot
+from generator.canonical import canonical_path, model_id_problem
 from generator.changes import ChangeReport, compare_packages
-from generator.config import DEFAULT_VERSION
+from generator.config import DEFAULT_VERSION, OVERRIDES_FILE
 from generator.diagnostics import Diagnostics
 from generator.ir import Package
+from generator.lock import LOCK_FILE
 
 _MAJOR = re.compile(r"[0-9]+")
 
@@ -42,33 +44,40 @@ def compare_snapshots(
 
 def generation_report(
     new_package: Package,
-    touched: Iterable[PurePosixPath],
+    touched: Iterable[str],
     *,
     schemas_dir: Path,
     schemas_label: str,
     base: str = "HEAD",
 ) -> ChangeReport | None:
-    """What one ``generate`` changed, against the schemas committed at ``base``.
+    """What one ``generate`` changed for the models it ``touched``, against git ``base``.
 
-    Only models whose generated files this run wrote or removed are reported, so running
-    ``generate`` twice reports nothing the second time. None when there is no git history
-    to compare with (or it holds schemas that do not generate).
+    Only those models are compared (and loaded from ``base``), so running ``generate``
+    twice reports nothing the second time and a one-model edit costs one model. None when
+    there is no git history to compare with (or it holds schemas that do not generate).
     """
-    if not snapshot.has_revision(base):
+    ids = set(touched)
+    if not ids or not snapshot.has_revision(base):
         return None
     try:
         old_side = snapshot.from_git(base, schemas_dir, label=schemas_label)
     except snapshot.SnapshotError:
         return None
-    old_package = snapshot.package_of(old_side, package_name=new_package.name, diags=Diagnostics())
+    keep = {canonical_path(model_id) for model_id in ids if not model_id_problem(model_id)}
+    keep |= {PurePosixPath(OVERRIDES_FILE), PurePosixPath(LOCK_FILE)}
+    old_subset = snapshot.Snapshot(
+        label=old_side.label,
+        files={path: data for path, data in old_side.files.items() if path in keep},
+    )
+    old_package = snapshot.package_of(
+        old_subset, package_name=new_package.name, diags=Diagnostics()
+    )
     if old_package is None:
         return None
-    report = compare_packages(old_package, new_package)
-    modules = {path.stem for path in touched if path.suffix == ".py"}
-    module_of = {model.model_id: model.module_name for model in old_package.models}
-    module_of.update({model.model_id: model.module_name for model in new_package.models})
-    kept = tuple(change for change in report.changes if module_of.get(change.model_id) in modules)
-    return replace(report, changes=kept)
+    new_subset = replace(
+        new_package, models=tuple(m for m in new_package.models if m.model_id in ids)
+    )
+    return compare_packages(old_package, new_subset)
 
 
 def version_at(revision: str, pyproject: Path) -> str:

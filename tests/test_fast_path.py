@@ -9,10 +9,14 @@ corrupt or lies about the tree.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from generator import canonical
+from generator.catalog import catalog
 from generator.cli import main
 from generator.config import read_file_config, resolve
 from generator.manifest import MANIFEST, fast_state
@@ -114,3 +118,71 @@ def test_a_changed_input_takes_the_full_path(
     assert run(["generate"], capsys)[0] == 0
     assert "num_steps" in (project / "schemas" / "names.lock").read_text()
     assert run(["check"], capsys)[0] == 0
+
+
+def edits() -> list[tuple[str, Any]]:
+    """Edits of one existing schema, each a different kind of change."""
+
+    def description(document: dict[str, Any]) -> None:
+        document["input_schema"]["description"] = "Edited description."
+
+    def colliding_field(document: dict[str, Any]) -> None:
+        document["input_schema"]["properties"]["99_text"] = {"type": "string", "title": "Prompt"}
+
+    def new_warning(document: dict[str, Any]) -> None:
+        first = next(iter(document["input_schema"]["properties"].values()))
+        first["x-vendor"] = True
+
+    def dropped_field(document: dict[str, Any]) -> None:
+        properties = document["input_schema"]["properties"]
+        properties.pop(sorted(properties)[-1])
+
+    def narrowed(document: dict[str, Any]) -> None:
+        for schema in document["input_schema"]["properties"].values():
+            if "maximum" in schema:
+                schema["maximum"] = schema.get("minimum", 0) + 1
+                schema.pop("default", None)
+
+    return [(f.__name__, f) for f in (description, colliding_field, new_warning, dropped_field, narrowed)]
+
+
+@pytest.mark.parametrize(("name", "edit"), edits(), ids=[name for name, _ in edits()])
+def test_an_edit_of_one_schema_gives_the_full_runs_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    name: str, edit: Any,
+) -> None:
+    """The run that re-renders only the edited model must equal a full run, byte for byte."""
+    base = tmp_path / "base"
+    (base / "schemas").mkdir(parents=True)
+    (base / "pyproject.toml").write_text("[tool.runcomfy-codegen]\n")
+    for document in catalog(9):
+        path = base / "schemas" / canonical.canonical_path(document["model_id"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(canonical.canonical_text(document))
+    monkeypatch.chdir(base)
+    assert main(["generate"]) == 0
+    target = sorted((base / "schemas").rglob("*.json"))[3]
+    document = json.loads(target.read_text())
+    edit(document)
+    target.write_text(canonical.canonical_text(document))
+    outcomes = {}
+    for way in ("incremental", "full"):
+        project = tmp_path / way
+        shutil.copytree(base, project)
+        monkeypatch.chdir(project)
+        if way == "full":
+            (project / "generated" / MANIFEST).unlink()
+        capsys.readouterr()
+        check = main(["check"])
+        assert main(["generate"]) == 0
+        out = capsys.readouterr().out
+        warnings = sorted(line for line in out.splitlines() if "warning[" in line)
+        files = {
+            p.relative_to(project).as_posix(): p.read_bytes()
+            for p in sorted(project.rglob("*"))
+            if p.is_file() and ".cache" not in p.parts
+        }
+        outcomes[way] = (check, warnings, files)
+    assert outcomes["incremental"][0] == 1
+    assert outcomes["incremental"][1] == outcomes["full"][1]
+    assert outcomes["incremental"][2] == outcomes["full"][2]
