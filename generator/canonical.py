@@ -170,8 +170,8 @@ def _natural_mapping(mapping: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def dumps(document: Mapping[str, Any]) -> str:
-    """The exact text of a canonical file."""
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    """The exact text of a canonical file: strict JSON (ingest refuses NaN and infinities)."""
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def first_difference(left: Any, right: Any, pointer: str = "") -> str | None:

@@ -12,14 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NODE_KEY = re.compile(r"(?P<node>[0-9]+)_(?P<input>[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*)")
+# Every pattern here runs in linear time on any text: no two quantifiers compete for the
+# same characters (an input name's letter is checked in code, not by the pattern).
+_NODE_KEY = re.compile(r"(?P<node>[0-9]+)_(?P<input>[A-Za-z0-9_]+)")
+_LETTER = re.compile(r"[A-Za-z]")
 # Split a combined key before every "x<digits>_" that starts another node target.
 _COMBINED_SPLIT = re.compile(r"x(?=[0-9]+_[A-Za-z])")
 # ComfyUI's loader nodes take their file as an input named image/video/audio; RunComfy
 # schemas also number them or add a URL suffix (image_url_1, video_urls).
 _MEDIA_INPUT = re.compile(r"(?P<kind>image|video|audio)(?:_urls?)?(?:_[0-9]+)?")
 _DIMENSIONS = re.compile(
-    r"\s*(?P<width>[0-9]{1,6})\s*[xX*\u00d7]\s*(?P<height>[0-9]{1,6})\s*(?:\((?P<label>[^()]*)\))?\s*"
+    r"(?P<width>[0-9]{1,6})\s*[xX*\u00d7]\s*(?P<height>[0-9]{1,6})(?:\s*\((?P<label>[^()]*)\))?"
 )
 
 
@@ -45,15 +48,20 @@ def parse_wire_key(key: str) -> tuple[NodeInput, ...]:
 
     A key that follows no ComfyUI convention (``prompt``, ``image_url_1``) targets itself.
     """
-    whole = _NODE_KEY.fullmatch(key)
+    whole = _node_key(key)
     parts = _COMBINED_SPLIT.split(key)
     if len(parts) > 1:
-        matches = [_NODE_KEY.fullmatch(part) for part in parts]
+        matches = [_node_key(part) for part in parts]
         if all(matches):
             return tuple(NodeInput(m["node"], m["input"]) for m in matches if m)
     if whole:
         return (NodeInput(whole["node"], whole["input"]),)
     return (NodeInput(None, key),)
+
+
+def _node_key(text: str) -> re.Match[str] | None:
+    match = _NODE_KEY.fullmatch(text)
+    return match if match and _LETTER.search(match["input"]) else None
 
 
 def is_combined(targets: tuple[NodeInput, ...]) -> bool:
@@ -62,7 +70,7 @@ def is_combined(targets: tuple[NodeInput, ...]) -> bool:
 
 def parse_dimensions(value: str) -> Dimensions | None:
     """``"720x720 (1:1)"`` → 720, 720, ``"1:1"``; None when the value is no size."""
-    match = _DIMENSIONS.fullmatch(value)
+    match = _DIMENSIONS.fullmatch(value.strip())
     if not match:
         return None
     label = match["label"].strip() if match["label"] is not None else None

@@ -17,6 +17,8 @@ class Level(enum.Enum):
     WARNING = "warning"
 
 
+MAX_MESSAGE = 400
+
 # code → (level, meaning). Letters: I ingest, S schema file, G schema content,
 # N naming (overrides and collisions), L the name lock.
 CODES: dict[str, tuple[Level, str]] = {
@@ -32,8 +34,9 @@ CODES: dict[str, tuple[Level, str]] = {
     "I009": (Level.ERROR, "a page names several model ids"),
     "I010": (Level.ERROR, "the model id could escape `schemas/` (unsafe path)"),
     "I011": (Level.ERROR, "two sources describe the same model differently"),
+    "I012": (Level.ERROR, "not strict JSON: syntax (line, column), duplicate key, NaN, depth"),
     "S001": (Level.ERROR, "a schema file has the wrong shape (meta-schema)"),
-    "S002": (Level.ERROR, "a schema file is not UTF-8 JSON"),
+    "S002": (Level.ERROR, "a schema file is not UTF-8 or not strict JSON (as I012)"),
     "S003": (Level.ERROR, "a schema file's model id is unusable"),
     "S004": (Level.ERROR, "a schema file is not at the path its model id gives"),
     "S005": (Level.WARNING, "a schema file is not in canonical form"),
@@ -110,6 +113,12 @@ class Diagnostics:
     def _add(self, diagnostic: Diagnostic) -> None:
         if CODES.get(diagnostic.code, (None,))[0] is not diagnostic.level:
             raise GeneratorBug(f"{diagnostic.code} is not a {diagnostic.level.value} in CODES")
+        message = diagnostic.message
+        if len(message) > MAX_MESSAGE:
+            # Messages quote schema text; a 100 KB key must not become a 100 KB line.
+            cut = len(message) - MAX_MESSAGE
+            message = f"{message[:MAX_MESSAGE]}… ({cut} more characters)"
+            diagnostic = Diagnostic(diagnostic.level, diagnostic.code, message, diagnostic.source)
         self._items.append(diagnostic)
 
     def extend(self, other: Diagnostics | Iterable[Diagnostic]) -> None:

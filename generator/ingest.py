@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator import canonical
+from generator import canonical, jsontext
 from generator.diagnostics import Diagnostics, SourceRef
 from generator.metaschema import check_document
 from generator.sources import Extracted, read_models
@@ -191,9 +191,12 @@ def _parse_one(
     data: bytes, relative: PurePosixPath, ref: SourceRef, diags: Diagnostics
 ) -> SchemaFile | None:
     try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        diags.error("S002", f"not valid UTF-8 JSON: {error}", ref)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        diags.error("S002", f"not UTF-8 ({error.reason} at byte {error.start})", ref)
+        return None
+    document = jsontext.parse(text, ref, diags, code="S002")
+    if document is None:
         return None
     if not isinstance(document, dict) or not check_document(document, ref, diags):
         if not isinstance(document, dict):

@@ -17,7 +17,9 @@ from generator.diagnostics import Diagnostics, SourceRef
 
 KNOWN_TYPES = ("string", "integer", "number", "float", "boolean", "array", "object", "null")
 _NUMBER = {"type": "number"}
-_COUNT = {"type": "integer", "minimum": 0}
+# Lengths and item counts are ints in pydantic; beyond 2**31 - 1 no real input can exist.
+MAX_COUNT = 2**31 - 1
+_COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_COUNT}
 _TYPE = {"anyOf": [{"enum": list(KNOWN_TYPES)}, {"type": "array", "items": {"enum": list(KNOWN_TYPES)}, "minItems": 1}]}  # fmt: skip
 _PROPERTY: dict[str, Any] = {
     "type": "object",
@@ -26,7 +28,11 @@ _PROPERTY: dict[str, Any] = {
         "title": {"type": "string"},
         "description": {"type": "string"},
         "format": {"type": "string"},
-        "enum": {"type": "array", "minItems": 1},
+        "enum": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": ["string", "number", "boolean", "null"]},
+        },
         "minimum": _NUMBER,
         "maximum": _NUMBER,
         "exclusiveMinimum": _NUMBER,

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from generator import jsontext
 from generator.diagnostics import Diagnostics, SourceRef
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
@@ -26,7 +27,7 @@ MAX_SOURCE_BYTES = 8 * 1024 * 1024
 _MODEL_URL = re.compile(r"/v1/models/(?P<id>[A-Za-z0-9._/-]+)")
 _DATA_FLAG = re.compile(r"(?:--data(?:-raw|-binary)?|-d)\s*(?:=\s*)?['\"]?\s*$")
 _HTML_HINT = re.compile(r"<\s*(?:html|body|pre|code|div|span|p)\b", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # stops at the next "<": linear on any text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,7 +49,12 @@ def read_models(
     text = _text(ref, data, diags)
     if text is None:
         return []
-    document = _json_or_none(text)
+    if _looks_like_json(text):
+        document = jsontext.parse(text, ref, diags, code="I012")
+        if document is None:
+            return []
+    else:
+        document = _json_or_none(text)  # a bare JSON scalar, or (mostly) None: a page
     if document is None:
         found = _from_page(ref, text, model_id=model_id, diags=diags)
     elif _is_catalog(document):
@@ -98,11 +104,16 @@ def _text(ref: SourceRef, data: bytes, diags: Diagnostics) -> str | None:
         return None
 
 
+def _looks_like_json(text: str) -> bool:
+    """A JSON file (or answer) starts with an object or an array; a saved page does not."""
+    return text.lstrip()[:1] in {"{", "["}
+
+
 def _json_or_none(text: str) -> Any:
-    """The parsed JSON document, or None when the text is not JSON (a saved page)."""
+    """The strict JSON value of ``text``, or None when it is not strict JSON."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return jsontext.loads(text)
+    except jsontext.JsonProblem:
         return None
 
 
@@ -166,14 +177,22 @@ def _from_page(
         return None
     chosen = model_id or found_id
     several_ids = any(d.code == "I009" and d.source == ref for d in diags)
-    blocks = _classify(text)
+    blocks = _classify(text, ref, diags)
     inputs = _distinct(blocks["input"])
     outputs = _distinct(blocks["output"])
     examples = _distinct(blocks["example"])
     if chosen is None and not several_ids:
         diags.error("I005", "no model id found (no /v1/models/<id> URL); pass --model-id", ref)
     if len(inputs) != 1:
-        diags.error("I007", f"expected one input schema on the page, found {len(inputs)}", ref)
+        unclosed = _unclosed_object(text) if not inputs else None
+        cut_off = (
+            f"; the JSON object at {unclosed} never closes (is the page cut off?)"
+            if unclosed
+            else ""
+        )
+        diags.error(
+            "I007", f"expected one input schema on the page, found {len(inputs)}{cut_off}", ref
+        )
     for label, found in (("output schema", outputs), ("example request body", examples)):
         if len(found) > 1:
             diags.error("I008", f"the page shows {len(found)} different {label}s", ref)
@@ -196,14 +215,14 @@ def _page_model_id(ref: SourceRef, text: str, diags: Diagnostics) -> str | None:
     return ids[0] if ids else None
 
 
-def _classify(text: str) -> dict[str, list[dict[str, Any]]]:
+def _classify(text: str, ref: SourceRef, diags: Diagnostics) -> dict[str, list[dict[str, Any]]]:
     """Sort the page's top-level JSON objects into input schemas, outputs and examples.
 
     An output schema is usually wrapped as ``{"output": ...}``; a bare one is recognised by
     its shape (every property a URL or a list of URLs) when the page has another schema.
     """
     blocks: dict[str, list[dict[str, Any]]] = {"input": [], "output": [], "example": []}
-    for start, value in _json_objects(text):
+    for start, value in _json_objects(text, ref, diags):
         if _DATA_FLAG.search(text[max(0, start - 40) : start]):
             blocks["example"].append(value)
         elif set(value) == {"output"} and isinstance(value["output"], dict):
@@ -230,19 +249,47 @@ def _is_url_schema(schema: Any) -> bool:
     return schema.get("type") == "string" and schema.get("format") in {"uri", "url"}
 
 
-def _json_objects(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Every top-level JSON object embedded in free text, with its offset."""
-    decoder = json.JSONDecoder()
-    position = text.find("{")
-    while position != -1:
+def _json_objects(
+    text: str, ref: SourceRef, diags: Diagnostics, *, offset: int = 0, level: int = 0
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every top-level JSON object embedded in free text, with its offset, in linear time.
+
+    A span that is no JSON (prose such as "use {braces}", or a stray "{" before the real
+    objects) is searched again inside, at most ``_MAX_RESCANS`` levels deep, so that no
+    text is scanned more than a few times whatever it holds.
+    """
+    for span in jsontext.objects_in(text):
+        end = span.end if span.end is not None else len(text)
         try:
-            value, end = decoder.raw_decode(text, position)
-        except json.JSONDecodeError:
-            position = text.find("{", position + 1)
-            continue
+            value = jsontext.loads(text[span.start : end]) if span.end is not None else None
+        except jsontext.JsonProblem as problem:
+            value = None
+            if _strictness(problem) and level == 0:
+                where = jsontext.position(text, span.start)
+                diags.error("I012", f"the JSON object at {where}: {problem}", ref)
         if isinstance(value, dict):
-            yield position, value
-        position = text.find("{", end)
+            yield offset + span.start, value
+        elif level < _MAX_RESCANS:
+            inner = text[span.start + 1 : end]
+            yield from _json_objects(
+                inner, ref, diags, offset=offset + span.start + 1, level=level + 1
+            )
+
+
+_MAX_RESCANS = 2
+
+
+def _strictness(problem: jsontext.JsonProblem) -> bool:
+    """A problem of JSON that parses (duplicates, NaN, depth), not of prose that is no JSON."""
+    return not str(problem).startswith("not valid JSON")
+
+
+def _unclosed_object(text: str) -> str | None:
+    """Where a top-level object starts that never closes (a page cut off inside it)."""
+    for span in jsontext.objects_in(text):
+        if span.end is None:
+            return jsontext.position(text, span.start)
+    return None
 
 
 def _distinct(values: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -143,13 +143,19 @@ def edits() -> list[tuple[str, Any]]:
                 schema["maximum"] = schema.get("minimum", 0) + 1
                 schema.pop("default", None)
 
-    return [(f.__name__, f) for f in (description, colliding_field, new_warning, dropped_field, narrowed)]
+    return [
+        (f.__name__, f)
+        for f in (description, colliding_field, new_warning, dropped_field, narrowed)
+    ]
 
 
 @pytest.mark.parametrize(("name", "edit"), edits(), ids=[name for name, _ in edits()])
 def test_an_edit_of_one_schema_gives_the_full_runs_tree(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    name: str, edit: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    edit: Any,
 ) -> None:
     """The run that re-renders only the edited model must equal a full run, byte for byte."""
     base = tmp_path / "base"

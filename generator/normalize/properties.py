@@ -13,11 +13,14 @@ Unknown keywords are kept as ``ExtraKeyword`` and reported.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, cast
+
+from pydantic_core import SchemaError, SchemaValidator, ValidationError, core_schema
 
 from generator.comfy import parse_dimensions
 from generator.diagnostics import Diagnostics, SourceRef
@@ -54,7 +57,11 @@ _TYPE_NAMES: Mapping[str, ScalarKind] = {
 }
 _GENERIC_FORMATS = frozenset({None, "uri", "url", "uri-reference"})
 _MEDIA_FORMAT = re.compile(r"(?P<kind>image|video|audio)_uris?")
-_RULE = re.compile(r"\s*(?P<metric>[A-Za-z_][A-Za-z0-9_/ ]*?)\s*(?P<op><=|>=|==|!=|<|>)\s*")
+# A rule is a metric name and a trailing operator ("file_size_mb<"); parsed by string
+# operations plus one unambiguous pattern, so any text is read in linear time.
+_RULE_OPERATORS = ("<=", ">=", "==", "!=", "<", ">")
+_METRIC = re.compile(r"[A-Za-z_][A-Za-z0-9_/ ]*")
+_COUNT_ATTRIBUTES = frozenset({"min_length", "max_length", "min_items", "max_items"})
 _BOUNDS_BY_KIND: Mapping[str, frozenset[str]] = {
     "numeric": frozenset(
         {"minimum", "maximum", "exclusive_minimum", "exclusive_maximum", "multiple_of"}
@@ -224,6 +231,8 @@ def _constraints(
     schema: Mapping[str, Any], type_ref: TypeRef, ref: SourceRef, diags: Diagnostics
 ) -> Constraints:
     given = {attr: schema[key] for key, attr in _CONSTRAINT_KEYS.items() if key in schema}
+    for attr in _COUNT_ATTRIBUTES & set(given):
+        given[attr] = int(given[attr])  # JSON Schema lets an integer be spelled 3.0 or 3e0
     if isinstance(type_ref, LiteralOf):
         # The enum is stricter than any bound, and pydantic cannot put bounds on a Literal.
         return Constraints()
@@ -239,7 +248,8 @@ def _constraints(
     if "pattern" in given and not _compiles(given["pattern"]):
         diags.warning(
             "G013",
-            "pattern is not a valid regular expression and is not enforced",
+            "pattern is not a regular expression the SDK's engine (pydantic's) accepts; "
+            "it is not enforced",
             ref.child("pattern"),
         )
         del given["pattern"]
@@ -255,12 +265,42 @@ def _constraints(
     return constraints
 
 
+def _parse_rule(raw: str) -> tuple[str, str] | None:
+    """``"file_size_mb<"`` → (``file_size_mb``, ``<``); None for any other shape."""
+    rule = raw.strip()
+    operator = next((op for op in _RULE_OPERATORS if rule.endswith(op)), None)
+    if operator is None:
+        return None
+    metric = rule[: -len(operator)].strip()
+    return (metric, operator) if _METRIC.fullmatch(metric) else None
+
+
 def _compiles(pattern: object) -> bool:
+    """Whether the generated SDK's engine (pydantic-core's, linear time) accepts ``pattern``.
+
+    Python's ``re`` would accept look-arounds the SDK then fails on at import, and would
+    backtrack without bound on a pattern such as ``^(a+)+$``.
+    """
+    return isinstance(pattern, str) and _pattern_validator(pattern) is not None
+
+
+@functools.lru_cache(maxsize=512)
+def _pattern_validator(pattern: str) -> SchemaValidator | None:
     try:
-        re.compile(str(pattern))
-    except re.error:
+        return SchemaValidator(core_schema.str_schema(pattern=pattern))
+    except SchemaError:
+        return None
+
+
+def _matches(pattern: str, value: str) -> bool:
+    validator = _pattern_validator(pattern)
+    if validator is None:
+        return True  # a pattern the SDK cannot enforce was dropped already
+    try:
+        validator.validate_python(value)
+    except ValidationError:
         return False
-    return isinstance(pattern, str)
+    return True
 
 
 def _bound_kind(type_ref: TypeRef) -> str:
@@ -282,19 +322,19 @@ def _validations(
     for index, entry in enumerate(schema.get("validations") or []):
         entry_ref = ref.child("validations", index)
         raw = entry["validation_rule"]
-        match = _RULE.fullmatch(raw)
+        match = _parse_rule(raw)
         if match is None:
             diags.warning(
                 "G009",
-                f"validation rule {raw!r} has no known 'metric<op>' shape; kept as text",
+                f"validation rule {raw[:80]!r} has no known 'metric<op>' shape; kept as text",
                 entry_ref,
             )
         message = entry.get("validation_error")
         rules.append(
             ValidationRule(
                 rule=raw,
-                metric=match["metric"] if match else raw,
-                operator=match["op"] if match else "",
+                metric=match[0] if match else raw,
+                operator=match[1] if match else "",
                 value=freeze(entry["validation_value"]),
                 message=message if isinstance(message, str) and message else None,
                 source=entry_ref,
@@ -382,7 +422,7 @@ def _number_problem(value: float, c: Constraints) -> str | None:
 def _string_problem(value: str, c: Constraints) -> str | None:
     if not _within(len(value), c.min_length, c.max_length):
         return "has a length outside minLength/maxLength"
-    if c.pattern is not None and re.search(c.pattern, value) is None:
+    if c.pattern is not None and not _matches(c.pattern, value):
         return "does not match the field's pattern"
     return None
 
