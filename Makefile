@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup generate check golden test lint bench demo clean
+.PHONY: setup generate check golden test lint bench fuzz demo clean
 
 setup: $(STAMP)
 
@@ -42,6 +42,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
 	$(PY) -m generator.bench
+
+## The long robustness profile: more random schemas through the pipeline, more kills of generate.
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=2000 KILL_TRIALS=25 $(PY) -m pytest -q tests/test_hostile_schemas.py tests/test_hostile_input.py tests/test_kill_safety.py
 
 ## Start the local server and make a first/last-frame video through the generated SDK.
 demo: $(STAMP)

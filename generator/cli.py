@@ -18,7 +18,7 @@ from generator.changes import format_json, format_text
 from generator.check import compare, unified_diff
 from generator.config import Config, ConfigError, read_file_config, resolve
 from generator.diagnostics import Diagnostics, Level, SourceRef, format_diagnostic
-from generator.emit import write_tree
+from generator.emit import leftovers, write_tree
 from generator.lock import LOCK_FILE
 from generator.manifest import GENERATOR_NAME, FastState, fast_state, inputs_of
 
@@ -169,7 +169,7 @@ def _generate(args: argparse.Namespace, config: Config) -> int:
     old_lock = (
         lock_path.read_text(encoding="utf-8", errors="replace") if lock_path.is_file() else ""
     )
-    report = write_tree(result.files, config.output_dir, prune=not result.partial)
+    report = write_tree(result.files, config.output_dir, prune=not result.partial, atomic=True)
     lock_report = write_tree(
         {PurePosixPath(LOCK_FILE): result.lock_text}, config.schemas_dir, prune=False
     )
@@ -246,10 +246,13 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     bump = _version_bump_problem(args, config) if args.require_version_bump else None
     if bump is not None:
         print(f"error: {bump}", file=sys.stderr)
+    interrupted = leftovers(config.output_dir)
+    for path in interrupted:
+        print(f"leftover of an interrupted run: {path} (the next generate removes it)")
     state = fast_state(config)
     if state.up_to_date:
         code = _nothing_to_do(args, state, f"{config.output_dir} is up to date")
-        return 1 if bump is not None else code
+        return 1 if bump is not None or interrupted else code
     result = _generated(args, config, state)
     if result is None or result.files is None or result.lock_text is None:
         return 1
@@ -257,7 +260,7 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     lock_drift = lock_difference(result.lock_text, config)
     if stale.is_clean and lock_drift is None:
         print(f"{config.output_dir} is up to date")
-        return 1 if bump is not None else 0
+        return 1 if bump is not None or interrupted else 0
     if lock_drift is not None:
         print(lock_drift)
     if not stale.is_clean:
