@@ -125,7 +125,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _ingest(args: argparse.Namespace, config: Config) -> int:
     diags = Diagnostics()
-    sources = [(str(path), path.read_bytes()) for path in args.files if _readable(path, diags)]
+    paths = [found for path in args.files for found in _source_files(path, diags)]
+    sources = [(str(path), path.read_bytes()) for path in paths]
     from generator.ingest import ingest_sources
     from generator.pipeline import check_ingested
 
@@ -149,11 +150,30 @@ def _ingest(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def _readable(path: Path, diags: Diagnostics) -> bool:
+# What ``ingest DIRECTORY`` reads: saved pages and JSON files, nothing else found there.
+SOURCE_SUFFIXES = frozenset({".json", ".txt", ".html", ".htm"})
+
+
+def _source_files(path: Path, diags: Diagnostics) -> list[Path]:
+    """A file as given; a directory's page and JSON files (recursively, sorted)."""
     if path.is_file():
-        return True
-    diags.error("I000", "no such file", SourceRef(str(path)))
-    return False
+        return [path]
+    if path.is_dir():
+        found = sorted(
+            child
+            for child in path.rglob("*")
+            if child.is_file()
+            and child.suffix.lower() in SOURCE_SUFFIXES
+            and not any(part.startswith(".") for part in child.relative_to(path).parts)
+        )
+        if not found:
+            kinds = ", ".join(sorted(SOURCE_SUFFIXES))
+            diags.error(
+                "I000", f"the directory holds no source files ({kinds})", SourceRef(str(path))
+            )
+        return found
+    diags.error("I000", "no such file or directory", SourceRef(str(path)))
+    return []
 
 
 def _generate(args: argparse.Namespace, config: Config) -> int:

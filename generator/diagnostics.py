@@ -22,7 +22,7 @@ MAX_MESSAGE = 400
 # code → (level, meaning). Letters: I ingest, S schema file, G schema content,
 # N naming (overrides and collisions), L the name lock.
 CODES: dict[str, tuple[Level, str]] = {
-    "I000": (Level.ERROR, "a source file given to ingest does not exist"),
+    "I000": (Level.ERROR, "a source given to ingest does not exist, or a directory holds none"),
     "I001": (Level.ERROR, "a source file is too large"),
     "I002": (Level.ERROR, "a source file is not UTF-8 text"),
     "I003": (Level.ERROR, "a JSON source has the wrong shape"),

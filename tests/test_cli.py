@@ -141,3 +141,35 @@ def test_serve_passes_its_own_flags_to_the_server() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "--port" in result.stdout and "--queue-seconds" in result.stdout
+
+
+def test_ingest_of_a_directory_reads_every_source_below_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = project / "saved"
+    shutil.copytree(PAGES, saved / "pages")
+    (saved / "notes.md").write_text("not a source")
+    assert main(["ingest", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("created: ") == 3
+    (project / "empty").mkdir()
+    assert main(["ingest", "empty"]) == 1
+    assert "the directory holds no source files" in capsys.readouterr().err
+
+
+def test_ingest_warns_only_about_the_models_it_ingests(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "schemas").mkdir()
+    (project / "schemas" / "overrides.toml").write_text('["acme/elsewhere"]\n"6_text" = "prompt"\n')
+    assert main(["ingest", str(PAGES / "001_8061a351021e3f57.txt")]) == 0
+    assert "N006" not in capsys.readouterr().out
+
+
+def test_a_malformed_json_file_is_reported_with_its_position(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "bad.json").write_text('{"model_id": "acme/x",\n  "input_schema": {,}}')
+    assert main(["ingest", "bad.json"]) == 1
+    err = capsys.readouterr().err
+    assert "bad.json: error[I012]: not valid JSON" in err and "(line 2, column" in err
