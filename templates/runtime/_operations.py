@@ -9,6 +9,7 @@ driver to run these generators with.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -59,8 +60,21 @@ class Operations:
             resendable=False,
         )
         body = yield from call(api, self.settings)
-        submitted = _parse(SubmitResponse, body, request_id=None)
-        logger.info("submitted %s as request %s", request.model_id, submitted.request_id)
+        try:
+            submitted = _parse(SubmitResponse, body, request_id=None)
+        except BadResponseError as error:
+            # The job may exist (and be billed): say so, and keep all the server said.
+            said = self.settings.token.scrub(json.dumps(body, ensure_ascii=False)[:2000])
+            raise BadResponseError(
+                f"{error.message}. The job may have been created: check your RunComfy "
+                f"requests before submitting again. The server answered: {said}",
+                status_code=error.status_code,
+            ) from None
+        logger.info(
+            "submitted %s as request %s",
+            request.model_id,
+            self.settings.token.scrub(submitted.request_id),
+        )
         return submitted
 
     def status(self, request_id: str, *, deadline: float | None = None) -> Operation[JobStatus]:

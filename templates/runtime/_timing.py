@@ -63,6 +63,8 @@ class Timing:
     retry: Backoff = DEFAULT_RETRY_BACKOFF
     max_retry_after: float = 60.0
     """A ``Retry-After`` longer than this is not waited out: the error is raised instead."""
+    retry_budget: float = 90.0
+    """Seconds one call may spend waiting between its retries, in all (besides attempts)."""
     monotonic: Callable[[], float] = time.monotonic
     """Clock for deadlines (seconds, only differences matter)."""
     wall_clock: Callable[[], float] = time.time
@@ -85,7 +87,8 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         seconds = float(value)
     except ValueError:
         return _seconds_until(value, now=now)
-    return max(0.0, seconds) if math.isfinite(seconds) else None
+    # A negative or non-finite delay is no instruction at all: the caller's backoff applies.
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def _seconds_until(http_date: str, *, now: float) -> float | None:

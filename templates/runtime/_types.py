@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    StringConstraints,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
@@ -113,7 +114,7 @@ class _HasState(_Answer):
 class SubmitResponse(_Answer):
     """Answer to a submit: the new job's id and where to follow it."""
 
-    request_id: str
+    request_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
     status_url: str | None = None
     result_url: str | None = None
     cancel_url: str | None = None

@@ -17,6 +17,7 @@ from runcomfy_sdk._runtime import (
 
 from tests.runtime.fakes import (
     MODEL_PATH,
+    TOKEN,
     FakeApi,
     FakeClock,
     Sdk,
@@ -283,3 +284,18 @@ def test_status_helpers_cover_every_known_spelling() -> None:
     assert JobStatus.model_validate({"request_id": "r", "status": "x", "eta": 3}).model_extra == {
         "eta": 3
     }
+
+
+@pytest.mark.parametrize("answer", [{"request_id": ""}, {"request_id": "   "}, {"status": "ok"}])
+def test_a_submit_answer_without_a_request_id_is_a_typed_error_that_keeps_the_answer(
+    sdk: Sdk, fake_api: FakeApi, answer: dict[str, str]
+) -> None:
+    fake_api.on("POST", MODEL_PATH, reply(200, {**answer, "note": "accepted " + TOKEN}))
+
+    with pytest.raises(BadResponseError) as caught:
+        sdk.run(sdk.model().submit(prompt="p", start_image="https://x/a.png"))
+
+    message = str(caught.value)
+    assert "The job may have been created" in message
+    assert '"note": "accepted ' in message and TOKEN not in message
+    assert fake_api.calls("POST", MODEL_PATH) == 1

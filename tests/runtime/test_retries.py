@@ -194,7 +194,7 @@ def test_backoff_grows_to_its_cap_and_never_overflows() -> None:
     [
         ("3", 3.0),
         ("2.5", 2.5),
-        ("-4", 0.0),
+        ("-4", None),  # no instruction: the backoff applies
         ("Thu, 01 Jan 1970 00:00:20 GMT", 10.0),
         ("Thu, 01 Jan 1970 00:00:05 GMT", 0.0),
         ("Thu, 01 Jan 1970 00:00:20 -0000", 10.0),
@@ -206,3 +206,27 @@ def test_backoff_grows_to_its_cap_and_never_overflows() -> None:
 )
 def test_parse_retry_after(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header, now=10.0) == expected
+
+
+@pytest.mark.parametrize("header", ["-5", "0", "nan", "Thu, 01 Jan 1970 00:00:01 GMT"])
+def test_a_retry_after_that_says_nothing_useful_waits_the_backoff(
+    sdk: Sdk, fake_api: FakeApi, header: str
+) -> None:
+    limited = reply(429, {"error_message": "slow down"}, headers={"Retry-After": header})
+    fake_api.on("GET", STATUS_PATH, limited, OK_STATUS)
+
+    sdk.run(sdk.client.requests.status("r-1"))
+
+    assert sdk.clock.sleeps == [0.5]  # the first backoff step, never a hammering 0
+
+
+def test_retries_stop_when_the_time_budget_is_spent(sdk: Sdk, fake_api: FakeApi) -> None:
+    just_under_the_cap = reply(429, {}, headers={"Retry-After": "59"})
+    fake_api.on("GET", STATUS_PATH, just_under_the_cap)
+    client = sdk.new_client(max_retries=10)
+
+    with pytest.raises(RateLimitError):
+        sdk.run(client.requests.status("r-1"))
+
+    assert sdk.clock.sleeps == [59.0]  # a second 59 s wait would pass the 90 s budget
+    assert sum(sdk.clock.sleeps) <= client.timing.retry_budget

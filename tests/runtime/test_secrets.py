@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
+import urllib.parse
+from typing import Any
 
 import httpx
 import pytest
@@ -74,3 +77,22 @@ def test_secret_hides_its_value() -> None:
 
 def test_resumed_job_repr_names_no_token(sdk: Sdk) -> None:
     assert TOKEN not in repr(sdk.client.job("r-1", VideoOutput))
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [
+        lambda token: token,
+        lambda token: json.dumps(token)[1:-1].replace("/", "\\/"),
+        lambda token: urllib.parse.quote(token, safe=""),
+        lambda token: urllib.parse.quote_plus(token, safe=""),
+    ],
+    ids=["raw", "json-escaped-slash", "url-encoded", "form-encoded"],
+)
+def test_the_token_is_scrubbed_in_every_spelling_a_server_may_echo(spell: Any) -> None:
+    token = "rc/secret+token=é"
+    secret = Secret(token)
+    echoed = f"invalid token {spell(token)} for this request"
+    assert spell(token) not in secret.scrub(echoed)
+    assert token not in secret.scrub(echoed)
+    assert spell(token).encode() not in secret.scrub_bytes(echoed.encode())

@@ -30,6 +30,7 @@ import platform
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias, TypeVar
+from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -80,17 +81,32 @@ _RETRYABLE_STATUS = frozenset({408, 429})
 class Secret:
     """A string that never shows itself in ``repr``/``str`` (the API token)."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_forms", "_value")
 
     def __init__(self, value: str) -> None:
         self._value = value
+        # Every spelling a server may echo it in: raw, JSON-escaped (with and without
+        # escaped slashes and non-ASCII), URL-encoded. Longest first, so that no shorter
+        # form leaves part of a longer one behind.
+        escaped = json.dumps(value)[1:-1]
+        forms = {
+            value,
+            escaped,
+            escaped.replace("/", "\\/"),
+            json.dumps(value, ensure_ascii=False)[1:-1],
+            quote(value, safe=""),
+            quote_plus(value, safe=""),
+        }
+        self._forms = tuple(sorted((form for form in forms if form), key=len, reverse=True))
 
     def reveal(self) -> str:
         return self._value
 
     def scrub(self, text: str) -> str:
-        """``text`` with every occurrence of the secret blanked out."""
-        return text.replace(self._value, _REDACTED) if self._value else text
+        """``text`` with every occurrence of the secret, in any of its spellings, blanked out."""
+        for form in self._forms:
+            text = text.replace(form, _REDACTED)
+        return text
 
     def scrub_json(self, value: object) -> object:
         """A parsed JSON value with the secret blanked out of every string in it."""
@@ -103,9 +119,9 @@ class Secret:
         return value
 
     def scrub_bytes(self, data: bytes) -> bytes:
-        if not self._value:
-            return data
-        return data.replace(self._value.encode(), _REDACTED.encode())
+        for form in self._forms:
+            data = data.replace(form.encode("utf-8", "surrogatepass"), _REDACTED.encode())
+        return data
 
     def __repr__(self) -> str:
         return f"Secret({_REDACTED})"
@@ -191,7 +207,7 @@ def call(api: ApiCall, settings: Settings, *, deadline: float | None = None) -> 
     With a ``deadline`` (a ``timing.monotonic`` value), no retry sleeps past it: the last
     error is raised instead.
     """
-    attempt = 0
+    attempt, slept = 0, 0.0
     while True:
         reply = yield Send(api)
         if not isinstance(reply, Received | Failed):
@@ -201,7 +217,8 @@ def call(api: ApiCall, settings: Settings, *, deadline: float | None = None) -> 
             return _decode(reply, api, settings)
         except RunComfyError as error:
             delay = _retry_delay(api, reply, error, attempt=attempt, settings=settings)
-            if delay is None or _passes(deadline, delay, settings.timing):
+            over_budget = delay is not None and slept + delay > settings.timing.retry_budget
+            if delay is None or over_budget or _passes(deadline, delay, settings.timing):
                 raise
             logger.info(
                 "%s %s failed (%s); retry %d of %d in %.2fs",
@@ -213,7 +230,7 @@ def call(api: ApiCall, settings: Settings, *, deadline: float | None = None) -> 
                 delay,
             )
         yield Sleep(delay)
-        attempt += 1
+        attempt, slept = attempt + 1, slept + delay
 
 
 def _decode(reply: Received | Failed, api: ApiCall, settings: Settings) -> Any:
@@ -301,10 +318,13 @@ def _retry_delay(
     if attempt >= settings.max_retries or not _retryable(api, reply, error):
         return None
     timing = settings.timing
+    backoff = timing.retry.delay(attempt, timing.random())
     wait = _retry_after(reply, timing) if isinstance(reply, Received) else None
     if wait is None:
-        return timing.retry.delay(attempt, timing.random())
-    return wait if wait <= timing.max_retry_after else None
+        return backoff
+    # Retry-After is a floor, never a reason to hammer: 0, a past date or a value below our
+    # own backoff waits the backoff; one beyond ``max_retry_after`` is not waited out.
+    return max(wait, backoff) if wait <= timing.max_retry_after else None
 
 
 def _retryable(api: ApiCall, reply: Received | Failed, error: RunComfyError) -> bool:
