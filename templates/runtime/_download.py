@@ -9,7 +9,9 @@ is sent only to the API's own origin (httpx drops it again on a cross-origin red
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -63,11 +65,16 @@ def _unique(name: str, taken: set[str]) -> str:
 
 
 class _Sink:
-    """One file being written: counts bytes against the cap, cleans up on failure."""
+    """One file being written: counts bytes against the cap, cleans up on failure.
 
-    def __init__(self, url: str, target: Path, max_bytes: int | None) -> None:
+    The bytes go to a fresh, exclusively created file beside the target (never a path
+    that already exists, so never through a planted link), which is linked into place
+    only when complete, and without replacing an existing file unless ``overwrite``.
+    """
+
+    def __init__(self, url: str, target: Path, max_bytes: int | None, overwrite: bool) -> None:
         self.url, self.target, self.max_bytes = url, target, max_bytes
-        self.partial = target.with_name(target.name + ".part")
+        self.overwrite = overwrite
         self.size = 0
 
     def check(self, response: httpx.Response) -> None:
@@ -84,7 +91,12 @@ class _Sink:
 
     def __enter__(self) -> _Sink:
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.partial.open("wb")
+        refuse_existing(self.target, url=self.url, overwrite=self.overwrite)
+        handle, name = tempfile.mkstemp(
+            dir=self.target.parent, prefix=f".{self.target.name}.", suffix=".part"
+        )
+        self.partial = Path(name)
+        self._file = os.fdopen(handle, "wb")
         return self
 
     def write(self, chunk: bytes) -> None:
@@ -99,10 +111,23 @@ class _Sink:
         traceback: TracebackType | None,
     ) -> None:
         self._file.close()
-        if exc_type is None:
-            self.partial.replace(self.target)
-        else:
+        try:
+            if exc_type is None:
+                self._put_in_place()
+        finally:
             self.partial.unlink(missing_ok=True)
+
+    def _put_in_place(self) -> None:
+        if self.overwrite:
+            os.replace(self.partial, self.target)
+            return
+        try:
+            os.link(self.partial, self.target)  # fails if the name was taken meanwhile
+        except FileExistsError:
+            refuse_existing(self.target, url=self.url, overwrite=False)
+        except OSError:  # no hard links on this file system: check, then rename
+            refuse_existing(self.target, url=self.url, overwrite=False)
+            os.replace(self.partial, self.target)
 
     def _enforce(self, size: int) -> None:
         if self.max_bytes is not None and size > self.max_bytes:
@@ -113,6 +138,15 @@ class _Sink:
             )
 
 
+def refuse_existing(target: Path, *, url: str, overwrite: bool) -> None:
+    if not overwrite and (target.exists() or target.is_symlink()):
+        raise DownloadError(
+            f"{target} already exists; it was kept. Pass overwrite=True to replace it, "
+            "or download into another directory",
+            url=url,
+        )
+
+
 def download_urls(
     urls: Iterable[str],
     directory: str | Path,
@@ -120,6 +154,7 @@ def download_urls(
     http_client: httpx.Client | None = None,
     max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
     headers_for: Mapping[str, Mapping[str, str]] | None = None,
+    overwrite: bool = False,
 ) -> list[Path]:
     """Stream every URL into ``directory``; return the paths written, in URL order.
 
@@ -131,7 +166,7 @@ def download_urls(
         for url, target in plan_downloads(urls, Path(directory)):
             headers = _headers(url, headers_for)
             with client.stream("GET", url, headers=headers, follow_redirects=True) as response:
-                sink = _Sink(url, target, max_bytes)
+                sink = _Sink(url, target, max_bytes, overwrite)
                 sink.check(response)
                 with sink:
                     for chunk in response.iter_bytes():
@@ -152,6 +187,7 @@ async def adownload_urls(
     http_client: httpx.AsyncClient | None = None,
     max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
     headers_for: Mapping[str, Mapping[str, str]] | None = None,
+    overwrite: bool = False,
 ) -> list[Path]:
     """The async twin of ``download_urls`` (file writes are small and stay blocking)."""
     client = http_client or httpx.AsyncClient(follow_redirects=True)
@@ -162,7 +198,7 @@ async def adownload_urls(
             async with client.stream(
                 "GET", url, headers=headers, follow_redirects=True
             ) as response:
-                sink = _Sink(url, target, max_bytes)
+                sink = _Sink(url, target, max_bytes, overwrite)
                 sink.check(response)
                 with sink:
                     async for chunk in response.aiter_bytes():

@@ -30,6 +30,11 @@ DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024**3
 _URL_PREFIXES = ("http://", "https://")
 
 
+def _is_web_url(value: str) -> bool:
+    """An http(s) link, whatever the case of its scheme (``HTTPS://`` is one too)."""
+    return value[:8].lower().startswith(_URL_PREFIXES)
+
+
 def require_public_url(value: str) -> str:
     """Accept what RunComfy can fetch; refuse what is evidently a local file, with advice.
 
@@ -103,14 +108,10 @@ class OutputModel(BaseModel):
         """Every URL in the output, in field order, extra keys included."""
         found: list[str] = []
         for value in self.model_dump(mode="json").values():
-            if isinstance(value, str) and value.startswith(_URL_PREFIXES):
+            if isinstance(value, str) and _is_web_url(value):
                 found.append(value)
             elif isinstance(value, list):
-                found.extend(
-                    item
-                    for item in value
-                    if isinstance(item, str) and item.startswith(_URL_PREFIXES)
-                )
+                found.extend(item for item in value if isinstance(item, str) and _is_web_url(item))
         return found
 
     def download(
@@ -119,15 +120,23 @@ class OutputModel(BaseModel):
         *,
         max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
         http_client: httpx.Client | None = None,
+        overwrite: bool = False,
     ) -> list[Path]:
         """Stream every URL of the output into ``directory``; return the paths, in order.
 
         File names come from the URLs, made safe. A file larger than ``max_bytes`` (None:
-        no limit) raises ``DownloadTooLargeError`` and leaves no partial file behind.
+        no limit) raises ``DownloadTooLargeError`` and leaves no partial file behind. An
+        existing file is kept (``DownloadError``) unless ``overwrite`` is true.
         """
         from ._download import download_urls  # httpx only when downloading
 
-        return download_urls(self.urls(), directory, http_client=http_client, max_bytes=max_bytes)
+        return download_urls(
+            self.urls(),
+            directory,
+            http_client=http_client,
+            max_bytes=max_bytes,
+            overwrite=overwrite,
+        )
 
     async def adownload(
         self,
@@ -135,10 +144,15 @@ class OutputModel(BaseModel):
         *,
         max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
         http_client: httpx.AsyncClient | None = None,
+        overwrite: bool = False,
     ) -> list[Path]:
         """The async twin of ``download``."""
         from ._download import adownload_urls
 
         return await adownload_urls(
-            self.urls(), directory, http_client=http_client, max_bytes=max_bytes
+            self.urls(),
+            directory,
+            http_client=http_client,
+            max_bytes=max_bytes,
+            overwrite=overwrite,
         )

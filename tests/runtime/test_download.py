@@ -161,3 +161,41 @@ def test_file_names_are_safe(url: str, name: str, tmp_path: Path) -> None:
     ((_, path),) = plan_downloads([url], tmp_path)
     assert path == tmp_path / name
     assert path.resolve().parent == tmp_path.resolve()
+
+
+def test_an_existing_file_is_kept_unless_overwrite_is_asked(
+    files: FakeApi, sdk: Sdk, tmp_path: Path
+) -> None:
+    output = VideoOutput.model_validate({"video": f"{CDN}/out/video.mp4"})
+    (tmp_path / "video.mp4").write_bytes(b"mine")
+
+    with pytest.raises(DownloadError, match="already exists; it was kept"):
+        _download(sdk, output, tmp_path)
+    assert (tmp_path / "video.mp4").read_bytes() == b"mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["video.mp4"]  # no partial left
+
+    _download(sdk, output, tmp_path, overwrite=True)
+    assert (tmp_path / "video.mp4").read_bytes() == FILES["/out/video.mp4"]
+
+
+def test_a_planted_part_link_is_never_written_through(
+    files: FakeApi, sdk: Sdk, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"untouched")
+    target = tmp_path / "downloads"
+    target.mkdir()
+    (target / "video.mp4.part").symlink_to(outside)
+    (target / ".video.mp4.part").symlink_to(outside)
+
+    _download(sdk, VideoOutput.model_validate({"video": f"{CDN}/out/video.mp4"}), target)
+
+    assert outside.read_bytes() == b"untouched"
+    assert (target / "video.mp4").read_bytes() == FILES["/out/video.mp4"]
+
+
+def test_links_are_found_whatever_the_case_of_their_scheme() -> None:
+    output = VideoOutput.model_validate(
+        {"video": "HTTPS://CDN.example/a.mp4", "videos": ["Http://cdn.example/b.mp4", "ftp://x"]}
+    )
+    assert output.urls() == ["HTTPS://CDN.example/a.mp4", "Http://cdn.example/b.mp4"]

@@ -157,14 +157,19 @@ class RunComfyBase(_ClientCore):
         directory: str | Path,
         *,
         max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
+        overwrite: bool = False,
     ) -> list[Path]:
-        """Download every URL of ``output`` into ``directory``, streaming; return the paths."""
+        """Download every URL of ``output`` into ``directory``, streaming; return the paths.
+
+        An existing file is kept (``DownloadError``) unless ``overwrite`` is true.
+        """
         return download_urls(
             output.urls(),
             directory,
             http_client=self._http,
             max_bytes=max_bytes,
             headers_for=self._download_headers(),
+            overwrite=overwrite,
         )
 
     def close(self) -> None:
@@ -238,14 +243,19 @@ class AsyncRunComfyBase(_ClientCore):
         directory: str | Path,
         *,
         max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
+        overwrite: bool = False,
     ) -> list[Path]:
-        """Download every URL of ``output`` into ``directory``, streaming; return the paths."""
+        """Download every URL of ``output`` into ``directory``, streaming; return the paths.
+
+        An existing file is kept (``DownloadError``) unless ``overwrite`` is true.
+        """
         return await adownload_urls(
             output.urls(),
             directory,
             http_client=self._http,
             max_bytes=max_bytes,
             headers_for=self._download_headers(),
+            overwrite=overwrite,
         )
 
     async def close(self) -> None:
