@@ -8,6 +8,7 @@ whether to retry are all decided in ``_sansio`` and ``_operations``.
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -57,20 +58,23 @@ class SyncDriver:
         return None
 
     def _send(self, api: ApiCall) -> Received | Failed:
+        budget = _Budget(self._timeout)
         try:
-            response = self._http.request(
+            with self._http.stream(
                 api.method,
                 api.url,
                 params=api.params or None,  # an empty tuple makes httpx re-parse the URL
                 json=api.body,
                 headers=self._settings.headers(),
                 timeout=self._timeout,
-            )
+            ) as response:
+                body = bytearray()
+                for chunk in response.iter_bytes():  # decoded: the cap counts what we keep
+                    budget.take(body, chunk)
+                content = bytes(body)
         except httpx.TransportError as error:
             return Failed(error)
-        return Received(
-            response.status_code, response.content, response.reason_phrase, response.headers
-        )
+        return Received(response.status_code, content, response.reason_phrase, response.headers)
 
 
 class AsyncDriver:
@@ -112,17 +116,57 @@ class AsyncDriver:
         return None
 
     async def _send(self, api: ApiCall) -> Received | Failed:
+        budget = _Budget(self._timeout)
         try:
-            response = await self._http.request(
+            async with self._http.stream(
                 api.method,
                 api.url,
                 params=api.params or None,  # an empty tuple makes httpx re-parse the URL
                 json=api.body,
                 headers=self._settings.headers(),
                 timeout=self._timeout,
-            )
+            ) as response:
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    budget.take(body, chunk)
+                content = bytes(body)
         except httpx.TransportError as error:
             return Failed(error)
-        return Received(
-            response.status_code, response.content, response.reason_phrase, response.headers
-        )
+        return Received(response.status_code, content, response.reason_phrase, response.headers)
+
+
+# API answers are small JSON documents; a body beyond this is refused, not buffered.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+
+class ResponseTooLargeError(httpx.ReadError):
+    """The answer's body passed ``MAX_RESPONSE_BYTES`` (an endless or hostile body)."""
+
+
+class ResponseTooSlowError(httpx.ReadTimeout):
+    """The answer kept trickling past the call's timeout (each read alone was in time)."""
+
+
+class _Budget:
+    """What one attempt may take in all: the timeout's longest part in seconds, and the cap.
+
+    httpx bounds each read; a server that sends a byte just in time, forever, passes every
+    such bound, so the whole attempt is bounded here too.
+    """
+
+    def __init__(self, timeout: httpx.Timeout) -> None:
+        parts = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+        limit = max((part for part in parts if part is not None), default=None)
+        self._deadline = None if limit is None else time.monotonic() + limit
+        self._limit = limit
+
+    def take(self, body: bytearray, chunk: bytes) -> None:
+        body += chunk
+        if len(body) > MAX_RESPONSE_BYTES:
+            raise ResponseTooLargeError(
+                f"the answer is larger than {MAX_RESPONSE_BYTES} bytes; it was not read further"
+            )
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise ResponseTooSlowError(
+                f"the answer was still arriving after {self._limit:g} s (the call's timeout)"
+            )

@@ -1,0 +1,103 @@
+"""A misbehaving server on loopback: a body that trickles forever, a body that never ends.
+
+Each server is a raw socket the test runs itself, since a well-behaved HTTP stack cannot
+misbehave this way. Every call must end with a typed error within its timeout (plus a
+little scheduling slack), whatever the server does; the bounds below are generous, they
+only tell a bounded call from one that hangs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from runcomfy_sdk import APIConnectionError, APITimeoutError, AsyncRunComfy, RunComfy
+
+HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+
+
+def trickle(connection: socket.socket) -> None:
+    connection.sendall(HEADERS + b"Content-Length: 100000\r\n\r\n")
+    while True:
+        connection.sendall(b" ")
+        time.sleep(0.2)
+
+
+def endless(connection: socket.socket) -> None:
+    connection.sendall(HEADERS + b"Transfer-Encoding: chunked\r\n\r\n")
+    chunk = b" " * 65536
+    while True:
+        connection.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+
+
+@pytest.fixture
+def misbehaving() -> Iterator[Callable[[Callable[[socket.socket], None]], str]]:
+    servers: list[socket.socket] = []
+
+    def start(behaviour: Callable[[socket.socket], None]) -> str:
+        listener = socket.create_server(("127.0.0.1", 0))
+        servers.append(listener)
+
+        def serve() -> None:
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    return
+                connection.recv(65536)
+                threading.Thread(target=_guarded, args=(behaviour, connection), daemon=True).start()
+
+        threading.Thread(target=serve, daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+    yield start
+    for listener in servers:
+        listener.close()
+
+
+def _guarded(behaviour: Callable[[socket.socket], None], connection: socket.socket) -> None:
+    try:
+        behaviour(connection)
+    except OSError:
+        pass
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "error"),
+    [(trickle, APITimeoutError), (endless, APIConnectionError)],
+    ids=["trickle", "endless-body"],
+)
+def test_a_sync_call_ends_within_its_timeout(
+    misbehaving: Callable[[Callable[[socket.socket], None]], str],
+    behaviour: Callable[[socket.socket], None],
+    error: type[Exception],
+) -> None:
+    client = RunComfy(api_token="t", base_url=misbehaving(behaviour), timeout=1.0, max_retries=0)
+    start = time.monotonic()
+    with pytest.raises(error):
+        client.requests.status("r-1")
+    assert time.monotonic() - start < 10
+    client.close()
+
+
+@pytest.mark.parametrize("behaviour", [trickle, endless], ids=["trickle", "endless-body"])
+def test_an_async_call_ends_within_its_timeout(
+    misbehaving: Callable[[Callable[[socket.socket], None]], str],
+    behaviour: Callable[[socket.socket], None],
+) -> None:
+    async def main() -> None:
+        async with AsyncRunComfy(
+            api_token="t", base_url=misbehaving(behaviour), timeout=1.0, max_retries=0
+        ) as client:
+            await client.requests.status("r-1")
+
+    start = time.monotonic()
+    with pytest.raises(APIConnectionError):  # APITimeoutError is one too
+        asyncio.run(main())
+    assert time.monotonic() - start < 10
