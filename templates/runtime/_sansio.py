@@ -25,7 +25,7 @@ import json
 import logging
 import platform
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeAlias, TypeVar
 from urllib.parse import quote, quote_plus
 
@@ -157,6 +157,8 @@ class ApiCall:
     """False for a submit: resending after it may have reached the server could bill twice."""
     request_id: str | None = None
     """The job this call is about, for error messages."""
+    deadline: float | None = None
+    """A ``timing.monotonic`` time this call must not outlast: the driver caps its timeout."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +207,8 @@ def call(api: ApiCall, settings: Settings, *, deadline: float | None = None) -> 
     error is raised instead.
     """
     attempt, slept = 0, 0.0
+    if deadline is not None:
+        api = replace(api, deadline=deadline)
     while True:
         reply = yield Send(api)
         if not isinstance(reply, Received | Failed):
@@ -274,6 +278,24 @@ def _status_error(reply: Received, api: ApiCall, settings: Settings) -> APIStatu
         request_id=api.request_id,
         retry_after=_retry_after(reply, settings.timing),
     )
+
+
+def attempt_timeout(api: ApiCall, timeout: httpx.Timeout, timing: Timing) -> httpx.Timeout:
+    """``timeout`` with every part capped to what is left before the call's deadline.
+
+    A poll inside ``wait(timeout=5)`` must not hang for the client's 60 s read timeout.
+    """
+    if api.deadline is None:
+        return timeout
+    left = max(0.001, api.deadline - timing.monotonic())
+
+    def cap(part: float | None) -> float:
+        return left if part is None else min(part, left)
+
+    return httpx.Timeout(
+        connect=cap(timeout.connect), read=cap(timeout.read), write=cap(timeout.write),
+        pool=cap(timeout.pool),
+    )  # fmt: skip
 
 
 def classify(exception: Exception) -> TransportKind:

@@ -15,7 +15,13 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from runcomfy_sdk import APIConnectionError, APITimeoutError, AsyncRunComfy, RunComfy
+from runcomfy_sdk import (
+    APIConnectionError,
+    APITimeoutError,
+    AsyncRunComfy,
+    RunComfy,
+    WaitTimeoutError,
+)
 
 HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 
@@ -101,3 +107,32 @@ def test_an_async_call_ends_within_its_timeout(
     with pytest.raises(APIConnectionError):  # APITimeoutError is one too
         asyncio.run(main())
     assert time.monotonic() - start < 10
+
+
+def hang(connection: socket.socket) -> None:
+    time.sleep(30)
+
+
+def test_wait_ends_at_its_deadline_when_a_poll_hangs(
+    misbehaving: Callable[[Callable[[socket.socket], None]], str],
+) -> None:
+    client = RunComfy(api_token="t", base_url=misbehaving(hang), max_retries=0)  # 60 s reads
+    start = time.monotonic()
+    with pytest.raises(WaitTimeoutError) as caught:
+        client.job("r-1").wait(timeout=1.5)
+    assert time.monotonic() - start < 5  # the deadline plus one poll's bound, not 60 s
+    assert caught.value.request_id == "r-1"
+    client.close()
+
+
+def test_async_wait_ends_at_its_deadline_when_a_poll_hangs(
+    misbehaving: Callable[[Callable[[socket.socket], None]], str],
+) -> None:
+    async def main() -> None:
+        async with AsyncRunComfy(api_token="t", base_url=misbehaving(hang)) as client:
+            await client.job("r-1").wait(timeout=1.5)
+
+    start = time.monotonic()
+    with pytest.raises(WaitTimeoutError):
+        asyncio.run(main())
+    assert time.monotonic() - start < 5

@@ -17,7 +17,18 @@ from typing import TypeVar
 
 import httpx
 
-from ._sansio import ApiCall, Failed, Notify, Operation, Received, Reply, Send, Settings, Step
+from ._sansio import (
+    ApiCall,
+    Failed,
+    Notify,
+    Operation,
+    Received,
+    Reply,
+    Send,
+    Settings,
+    Step,
+    attempt_timeout,
+)
 
 __all__ = ["AsyncDriver", "SyncDriver"]
 
@@ -61,7 +72,8 @@ class SyncDriver:
         return None
 
     def _send(self, api: ApiCall) -> Received | Failed:
-        budget = _Budget(self._timeout)
+        timeout = attempt_timeout(api, self._timeout, self._settings.timing)
+        budget = _Budget(timeout)
         try:
             with self._http.stream(
                 api.method,
@@ -69,7 +81,7 @@ class SyncDriver:
                 params=api.params or None,  # an empty tuple makes httpx re-parse the URL
                 json=api.body,
                 headers=self._settings.headers(),
-                timeout=self._timeout,
+                timeout=timeout,
             ) as response:
                 body = bytearray()
                 for chunk in response.iter_bytes():  # decoded: the cap counts what we keep
@@ -119,7 +131,8 @@ class AsyncDriver:
         return None
 
     async def _send(self, api: ApiCall) -> Received | Failed:
-        budget = _Budget(self._timeout)
+        timeout = attempt_timeout(api, self._timeout, self._settings.timing)
+        budget = _Budget(timeout)
         try:
             async with self._http.stream(
                 api.method,
@@ -127,7 +140,7 @@ class AsyncDriver:
                 params=api.params or None,  # an empty tuple makes httpx re-parse the URL
                 json=api.body,
                 headers=self._settings.headers(),
-                timeout=self._timeout,
+                timeout=timeout,
             ) as response:
                 body = bytearray()
                 async for chunk in response.aiter_bytes():

@@ -21,6 +21,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ValidationError
 
 from ._errors import (
+    APIConnectionError,
     BadResponseError,
     JobCancelledError,
     JobFailedError,
@@ -191,8 +192,22 @@ class Operations:
     ) -> Operation[OutputT]:
         tracker = _Tracker()
         timing = self.settings.timing
+        last: str | None = None
         while True:
-            current = yield from self.status(request_id, deadline=deadline)
+            try:
+                current = yield from self.status(request_id, deadline=deadline)
+            except APIConnectionError as error:
+                if deadline is None or timing.monotonic() < deadline:
+                    raise
+                # The poll ran out of time with the wait: that is the wait's timeout.
+                raise WaitTimeoutError(
+                    f"Request {request_id} did not end within {timeout}s "
+                    f"(last known status {last!r}); the job goes on",
+                    request_id=request_id,
+                    timeout=timeout,
+                    last_status=last,
+                ) from error
+            last = current.status
             if tracker.observe(current):
                 _log_status(current)
                 if on_update is not None:
