@@ -37,6 +37,11 @@ class Result:
 def load_inputs(config: Config, diags: Diagnostics) -> tuple[list[SchemaFile], Overrides, NameLock]:
     """The schema files, the overrides and the lock of ``config``'s schemas directory."""
     files = load_schemas(config.schemas_dir, diags, shown_as=config.schemas_label)
+    return (files, *_names_inputs(config, diags))
+
+
+def _names_inputs(config: Config, diags: Diagnostics) -> tuple[Overrides, NameLock]:
+    """The overrides and the lock: what names a package besides its schemas."""
     overrides = load_overrides(
         config.schemas_dir / OVERRIDES_FILE,
         diags,
@@ -45,7 +50,7 @@ def load_inputs(config: Config, diags: Diagnostics) -> tuple[list[SchemaFile], O
     lock = load_lock(
         config.schemas_dir / LOCK_FILE, diags, shown_as=f"{config.schemas_label}/{LOCK_FILE}"
     )
-    return files, overrides, lock
+    return overrides, lock
 
 
 def generate(config: Config) -> Result:
@@ -123,14 +128,7 @@ def generate_changed(config: Config, state: FastState) -> Result | None:
         for label in changed
     }
     files = parse_schemas(texts, diags, shown_as=config.schemas_label)
-    overrides = load_overrides(
-        config.schemas_dir / OVERRIDES_FILE,
-        diags,
-        shown_as=f"{config.schemas_label}/{OVERRIDES_FILE}",
-    )
-    lock = load_lock(
-        config.schemas_dir / LOCK_FILE, diags, shown_as=f"{config.schemas_label}/{LOCK_FILE}"
-    )
+    overrides, lock = _names_inputs(config, diags)
     ids = {file.document["model_id"] for file in files}
     if diags.has_errors or len(files) != len(changed) or not ids <= set(lock.models):
         return None
