@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -55,8 +56,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     handlers = {"ingest": _ingest, "generate": _generate, "check": _check, "diff": _diff}
-    code: int = handlers[args.command](args, config)
+    try:
+        code: int = handlers[args.command](args, config)
+    except KeyboardInterrupt:
+        print(
+            "interrupted: the output directory holds the old tree or the new one", file=sys.stderr
+        )
+        return 130
+    except OSError as error:
+        # A file system problem (permissions, a full disk, a path that is no directory) is
+        # the user's to fix, and deserves one line, not a traceback.
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(
+            f"internal error (a bug in {GENERATOR_NAME}, please report it): "
+            f"{type(error).__name__}: {error}; set {DEBUG_ENV}=1 for the traceback",
+            file=sys.stderr,
+        )
+        return 2
     return code
+
+
+DEBUG_ENV = "RUNCOMFY_CODEGEN_DEBUG"
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -17,6 +17,7 @@ schemas directory (``atomic=False``) replace each file atomically on its own.
 from __future__ import annotations
 
 import ctypes
+import errno
 import functools
 import os
 import shutil
@@ -55,6 +56,8 @@ def write_tree(
     atomic: bool = False,
 ) -> WriteReport:
     """Make ``directory`` hold ``rendered``; with ``prune``, drop our files it no longer has."""
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "the output must be a directory", str(directory))
     if atomic:
         recover(directory)
     changed = [path for path in sorted(rendered) if _differs(directory / path, rendered[path])]
@@ -95,7 +98,10 @@ def recover(directory: Path) -> None:
         os.replace(retired[0], directory)
         found = leftovers(directory)
     for path in found:
-        shutil.rmtree(path, ignore_errors=True)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _swap_in(

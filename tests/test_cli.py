@@ -173,3 +173,30 @@ def test_a_malformed_json_file_is_reported_with_its_position(
     assert main(["ingest", "bad.json"]) == 1
     err = capsys.readouterr().err
     assert "bad.json: error[I012]: not valid JSON" in err and "(line 2, column" in err
+
+
+def test_an_output_path_that_is_a_file_is_refused_and_kept(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ingest", str(PAGES / "001_8061a351021e3f57.txt")]) == 0
+    (project / "blocker").write_text("mine")
+    assert main(["generate", "--output", "blocker"]) == 2
+    assert "blocker: the output must be a directory" in capsys.readouterr().err
+    assert (project / "blocker").read_text() == "mine"
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".blocker")) == []
+
+
+def test_an_unexpected_failure_is_one_line_not_a_traceback(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.pipeline
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(generator.pipeline, "generate", broken)
+    monkeypatch.delenv("RUNCOMFY_CODEGEN_DEBUG", raising=False)
+    assert main(["ingest", str(PAGES / "001_8061a351021e3f57.txt")]) == 0
+    assert main(["generate"]) == 2
+    err = capsys.readouterr().err
+    assert "internal error" in err and "RuntimeError: boom" in err and "Traceback" not in err
