@@ -10,7 +10,9 @@ asserted (targets are in the README's Performance section):
 * on 1,000 models: ``generate`` and ``check`` with nothing to do, and ``generate`` after one
   schema changed, against starting Python and importing httpx and pydantic;
 * importing the 1,000-model SDK and creating a client, against importing httpx and
-  pydantic alone; the first use of one model.
+  pydantic alone; the first use of one model;
+* the client's CPU time per status call against raw ``httpx.Client``, both on
+  ``httpx.MockTransport`` (no network, so only the client's own work is counted).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def main() -> int:
         project = root / f"catalog-{SIZES[-1]}"
         rows += _incremental_rows(project)
         rows += _import_rows(project)
+        rows += _client_rows(project)
     _print_table(rows)
     return 0
 
@@ -145,6 +148,48 @@ def _import_rows(project: Path) -> list[tuple[str, str, str, str]]:
          f"{imported / baseline:.2f}"),
         ("first use of one model", f"+{(first_use - imported) * 1000:.0f} ms",
          f"{imported:.3f} s (import + client)", f"{first_use / imported:.2f}"),
+    ]  # fmt: skip
+
+
+_CLIENT_OVERHEAD = """
+import json, time, httpx
+from runcomfy_sdk import RunComfy
+body = json.dumps({"request_id": "r-1", "status": "in_queue", "queue_position": 1}).encode()
+def handler(request):
+    return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+raw = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://api.test")
+sdk = RunComfy(api_token="t", base_url="http://api.test",
+               http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+def cpu(action, n=2000):
+    start = time.process_time()
+    for _ in range(n):
+        action()
+    return (time.process_time() - start) / n
+cpu(lambda: raw.get("/v1/requests/r-1/status").json(), 200)
+cpu(lambda: sdk.requests.status("r-1"), 200)
+print(cpu(lambda: sdk.requests.status("r-1")), cpu(lambda: raw.get("/v1/requests/r-1/status").json()))
+"""
+
+
+def _client_rows(project: Path) -> list[tuple[str, str, str, str]]:
+    """Client CPU per status call against raw httpx, both on ``httpx.MockTransport``."""
+    tree = project / "generated"
+    runs = []
+    for _ in range(WARM_REPEATS):
+        completed = subprocess.run(
+            [sys.executable, "-c", _CLIENT_OVERHEAD],
+            env={**os.environ, "PYTHONPATH": str(tree)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        ours, raw = (float(part) for part in completed.stdout.split())
+        runs.append((ours, raw))
+    ours = statistics.median(run[0] for run in runs)
+    raw = statistics.median(run[1] for run in runs)
+    return [
+        ("client CPU per status call (no network)", f"{ours * 1e6:.0f} µs",
+         f"{raw * 1e6:.0f} µs (raw httpx.Client)", f"{ours / raw:.2f}"),
     ]  # fmt: skip
 
 
