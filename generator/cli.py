@@ -1,7 +1,9 @@
-"""The command line: ``runcomfy-codegen {ingest,generate,check,serve}``.
+"""The command line: ``runcomfy-codegen {ingest,generate,check,diff,serve}``.
 
-The only module that prints. Exit codes: 0 success, 1 diagnostics with errors or stale
-output, 2 usage errors (argparse's own).
+The only module that prints. Exit codes: 0 success; 1 diagnostics with errors, stale
+output, or (``diff``) a breaking change; 2 usage errors (argparse's own), unreadable
+``diff`` sides, file system errors and internal errors (one line each, never a traceback
+unless ``RUNCOMFY_CODEGEN_DEBUG`` is set); 130 when interrupted.
 """
 
 from __future__ import annotations
