@@ -45,7 +45,8 @@ bench: $(STAMP)
 
 ## The long robustness profile: more random schemas through the pipeline, more kills of generate.
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=2000 KILL_TRIALS=25 $(PY) -m pytest -q tests/test_hostile_schemas.py tests/test_hostile_input.py tests/test_kill_safety.py
+	FUZZ_EXAMPLES=10000 $(PY) -m tests.fuzz
+	KILL_TRIALS=25 $(PY) -m pytest -q tests/test_hostile_input.py tests/test_kill_safety.py
 
 ## Start the local server and make a first/last-frame video through the generated SDK.
 demo: $(STAMP)
