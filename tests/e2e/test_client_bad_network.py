@@ -24,6 +24,7 @@ from runcomfy_sdk import (
 )
 
 HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+TOKEN = "rc-bad-network-token-5f1e"
 
 
 def trickle(connection: socket.socket) -> None:
@@ -84,7 +85,7 @@ def test_a_sync_call_ends_within_its_timeout(
     behaviour: Callable[[socket.socket], None],
     error: type[Exception],
 ) -> None:
-    client = RunComfy(api_token="t", base_url=misbehaving(behaviour), timeout=1.0, max_retries=0)
+    client = RunComfy(api_token=TOKEN, base_url=misbehaving(behaviour), timeout=1.0, max_retries=0)
     start = time.monotonic()
     with pytest.raises(error):
         client.requests.status("r-1")
@@ -99,7 +100,7 @@ def test_an_async_call_ends_within_its_timeout(
 ) -> None:
     async def main() -> None:
         async with AsyncRunComfy(
-            api_token="t", base_url=misbehaving(behaviour), timeout=1.0, max_retries=0
+            api_token=TOKEN, base_url=misbehaving(behaviour), timeout=1.0, max_retries=0
         ) as client:
             await client.requests.status("r-1")
 
@@ -116,7 +117,7 @@ def hang(connection: socket.socket) -> None:
 def test_wait_ends_at_its_deadline_when_a_poll_hangs(
     misbehaving: Callable[[Callable[[socket.socket], None]], str],
 ) -> None:
-    client = RunComfy(api_token="t", base_url=misbehaving(hang), max_retries=0)  # 60 s reads
+    client = RunComfy(api_token=TOKEN, base_url=misbehaving(hang), max_retries=0)  # 60 s reads
     start = time.monotonic()
     with pytest.raises(WaitTimeoutError) as caught:
         client.job("r-1").wait(timeout=1.5)
@@ -129,10 +130,66 @@ def test_async_wait_ends_at_its_deadline_when_a_poll_hangs(
     misbehaving: Callable[[Callable[[socket.socket], None]], str],
 ) -> None:
     async def main() -> None:
-        async with AsyncRunComfy(api_token="t", base_url=misbehaving(hang)) as client:
+        async with AsyncRunComfy(api_token=TOKEN, base_url=misbehaving(hang)) as client:
             await client.job("r-1").wait(timeout=1.5)
 
     start = time.monotonic()
     with pytest.raises(WaitTimeoutError):
         asyncio.run(main())
     assert time.monotonic() - start < 5
+
+
+class Counting:
+    """A behaviour that counts the requests it was sent, then misbehaves."""
+
+    def __init__(self, behaviour: Callable[[socket.socket], None]) -> None:
+        self.behaviour = behaviour
+        self.requests = 0
+
+    def __call__(self, connection: socket.socket) -> None:
+        self.requests += 1
+        self.behaviour(connection)
+
+
+def reset(connection: socket.socket) -> None:
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+
+def garbage(connection: socket.socket) -> None:
+    connection.sendall(b"\x00\xffnot http at all\r\n\r\n")
+
+
+SUBMIT = {
+    "start_image": "https://example.com/a.png",
+    "end_image": "https://example.com/b.png",
+    "prompt": "a cat",
+}
+
+
+@pytest.mark.parametrize("behaviour", [reset, garbage, hang], ids=["reset", "garbage", "hang"])
+def test_a_submit_that_may_have_reached_the_server_is_never_sent_twice(
+    misbehaving: Callable[[Callable[[socket.socket], None]], str],
+    behaviour: Callable[[socket.socket], None],
+) -> None:
+    counting = Counting(behaviour)
+    client = RunComfy(api_token=TOKEN, base_url=misbehaving(counting), timeout=1.0, max_retries=3)
+    start = time.monotonic()
+    with pytest.raises(APIConnectionError) as caught:
+        client.community.wan_2_2.first_last_frame.submit(**SUBMIT)
+    assert counting.requests == 1
+    assert "not sent again" in str(caught.value)
+    assert time.monotonic() - start < 10
+    client.close()
+
+
+@pytest.mark.parametrize("behaviour", [reset, garbage], ids=["reset", "garbage"])
+def test_a_status_call_is_retried_then_fails_typed(
+    misbehaving: Callable[[Callable[[socket.socket], None]], str],
+    behaviour: Callable[[socket.socket], None],
+) -> None:
+    counting = Counting(behaviour)
+    client = RunComfy(api_token=TOKEN, base_url=misbehaving(counting), timeout=1.0, max_retries=2)
+    with pytest.raises(APIConnectionError):
+        client.requests.status("r-1")
+    assert counting.requests == 3  # the first attempt and two retries
+    client.close()
