@@ -58,6 +58,8 @@ def write_tree(
     """Make ``directory`` hold ``rendered``; with ``prune``, drop our files it no longer has."""
     if directory.exists() and not directory.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "the output must be a directory", str(directory))
+    if atomic and directory.is_symlink():
+        directory = directory.resolve()  # swap the tree where it lives, keep the user's link
     if atomic:
         recover(directory)
     changed = [path for path in sorted(rendered) if _differs(directory / path, rendered[path])]

@@ -143,3 +143,18 @@ def test_a_tree_lost_between_two_renames_is_brought_back(tmp_path: Path) -> None
     (retired / "pkg" / "a.py").write_text("x = 1\n")
     recover(output)
     assert (output / "pkg" / "a.py").read_text() == "x = 1\n" and not retired.exists()
+
+
+def test_an_output_directory_reached_through_a_link_keeps_its_link(tmp_path: Path) -> None:
+    from pathlib import PurePosixPath
+
+    from generator.emit import write_tree
+
+    real = tmp_path / "real"
+    (real / "pkg").mkdir(parents=True)
+    (real / "pkg" / "a.py").write_text("old\n")
+    link = tmp_path / "generated"
+    link.symlink_to(real, target_is_directory=True)
+    write_tree({PurePosixPath("pkg/a.py"): "new\n"}, link, atomic=True)
+    assert link.is_symlink() and (real / "pkg" / "a.py").read_text() == "new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["generated", "real"]
