@@ -9,7 +9,6 @@ unless ``RUNCOMFY_CODEGEN_DEBUG`` is set); 130 when interrupted.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -238,17 +237,16 @@ def _print_generation_report(
     result: Result, state: FastState, old_lock: str, config: Config
 ) -> None:
     """The short change report for the models whose schemas or names this run changed."""
-    from generator.review import generation_report
+    from generator.review import generation_report, touched_models
 
     assert result.package is not None and result.lock_text is not None
-    before = (state.recorded or {}).get("inputs", {}).get("schemas", {})
-    after = (state.current or inputs_of(config))["schemas"]
-    prefix = f"{config.schemas_label}/"
-    moved = {
-        label for label in before.keys() | after.keys() if before.get(label) != after.get(label)
-    }
-    touched = {label.removeprefix(prefix).removesuffix(".json") for label in moved}
-    touched |= _renamed_models(old_lock, result.lock_text)
+    touched = touched_models(
+        (state.recorded or {}).get("inputs", {}).get("schemas", {}),
+        (state.current or inputs_of(config))["schemas"],
+        old_lock,
+        result.lock_text,
+        schemas_label=config.schemas_label,
+    )
     changes = generation_report(
         result.package,
         touched,
@@ -260,22 +258,6 @@ def _print_generation_report(
     elif changes is not None:
         print(f"changes since HEAD for SDK users (full report: {GENERATOR_NAME} diff HEAD):")
         print(format_text(changes, limit=SHORT_REPORT_LINES))
-
-
-def _renamed_models(old_lock: str, new_lock: str) -> set[str]:
-    """Models whose locked names differ between two lock texts (an override renamed them)."""
-
-    def models(text: str) -> dict[str, object]:
-        try:
-            found = json.loads(text).get("models", {})
-        except (ValueError, AttributeError):
-            return {}
-        return found if isinstance(found, dict) else {}
-
-    old, new = models(old_lock), models(new_lock)
-    return {
-        model_id for model_id in old.keys() | new.keys() if old.get(model_id) != new.get(model_id)
-    }
 
 
 def _nothing_to_do(args: argparse.Namespace, state: FastState, summary: str) -> int:

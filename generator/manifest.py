@@ -60,35 +60,31 @@ def tree_hash(directory: Path) -> str:
 
 
 def with_lock(inputs: Mapping[str, Any], lock_text: str) -> dict[str, Any]:
-    """``inputs`` as they will be once ``lock_text`` is written."""
-    return {**inputs, "lock": sha256(lock_text.encode())}
-
-
-def inputs_of(config: Config, *, lock_text: str | None = None) -> dict[str, Any]:
-    """Everything a generation reads, hashed; ``lock_text`` replaces the lock on disk.
+    """``inputs`` as they will be once ``lock_text`` is written.
 
     ``generate`` records the lock it writes (not the one it read), so that the next run,
     which reads that lock, finds the same inputs.
     """
-    schemas = {
-        f"{config.schemas_label}/{path.relative_to(config.schemas_dir).as_posix()}": sha256(
-            path.read_bytes()
-        )
-        for path in sorted(config.schemas_dir.rglob("*.json"))
-        if path.is_file()
-    }
-    lock_path = config.schemas_dir / LOCK_FILE
-    lock = (
-        sha256(lock_text.encode())
-        if lock_text is not None
-        else (sha256(lock_path.read_bytes()) if lock_path.is_file() else None)
-    )
+    return {**inputs, "lock": sha256(lock_text.encode())}
+
+
+def inputs_of(config: Config, *, schemas: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Everything a generation reads, hashed; ``schemas`` are hashes a caller already has."""
+    if schemas is None:
+        schemas = {
+            f"{config.schemas_label}/{path.relative_to(config.schemas_dir).as_posix()}": sha256(
+                path.read_bytes()
+            )
+            for path in sorted(config.schemas_dir.rglob("*.json"))
+            if path.is_file()
+        }
+    lock = config.schemas_dir / LOCK_FILE
     overrides = config.schemas_dir / OVERRIDES_FILE
     return {
-        "lock": lock,
+        "lock": sha256(lock.read_bytes()) if lock.is_file() else None,
         "overrides": sha256(overrides.read_bytes()) if overrides.is_file() else None,
         "package": config.package,
-        "schemas": schemas,
+        "schemas": dict(sorted(schemas.items())),
         "schemas_label": config.schemas_label,
         "templates": tree_hash(config.templates_dir),
         "tools": tool_versions(),

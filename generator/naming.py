@@ -176,9 +176,10 @@ class Conflict:
 
     ``cause`` is ``"locked"`` (an earlier generation gave the name to ``holder``),
     ``"explicit"`` (the overrides file gave it to ``holder``), ``"newcomer"`` (a claimant
-    of the same run with a better claim or an earlier key holds it), or, when the claim
-    itself was explicit, ``"explicit-clash"`` (two overrides, or an override and the
-    lock, name one thing twice: a person has to decide, so this is an error).
+    of the same run with a better claim or an earlier key holds it), ``"reserved"`` (the
+    scope keeps the name; ``holder`` is empty); or, errors a person has to settle:
+    ``"explicit-clash"`` (two overrides name one thing twice) and ``"locked-taken"`` (an
+    override took the name this claim holds in the lock).
     """
 
     key: str
@@ -186,7 +187,6 @@ class Conflict:
     given: str
     holder: str
     cause: str
-    explicit: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,9 +237,7 @@ def allocate(
             return
         given = _free_variant(name, claim, holders, fold=fold, join=join)
         cause = cause if holder else "reserved"
-        conflicts.append(
-            Conflict(claim.key, name, given, holder, cause, claim.explicit is not None)
-        )
+        conflicts.append(Conflict(claim.key, name, given, holder, cause))
         grant(claim, given)
 
     for claim in ordered:

@@ -68,28 +68,24 @@ def generate(config: Config) -> Result:
         return Result(None, diags)
     tree = render(package, config, cache=Cache(config.cache_dir))
     lock_text = dumps(lock_of(package))
-    inputs = inputs_of(config, lock_text=lock_text)
-    tree[MANIFEST] = manifest_text(inputs, tree, diags)
+    # The schema files were just read and hashed: the manifest takes their hashes.
+    inputs = inputs_of(config, schemas={file.ref.file: file.sha256 for file in files})
+    tree[MANIFEST] = manifest_text(with_lock(inputs, lock_text), tree, diags)
     return Result(tree, diags, lock_text, package)
 
 
 def check_ingested(files: Sequence[SchemaFile], config: Config, diags: Diagnostics) -> None:
     """Normalize freshly ingested documents (with the existing overrides and lock) to report
     problems before anything is written; overrides of other models are not this run's concern."""
-    ignored = Diagnostics()
-    overrides = load_overrides(
-        config.schemas_dir / OVERRIDES_FILE,
-        ignored,
-        shown_as=f"{config.schemas_label}/{OVERRIDES_FILE}",
-    )
+    overrides, lock = _names_inputs(config, Diagnostics())
     ids = {file.document["model_id"] for file in files}
-    relevant = Overrides(
-        names={key: value for key, value in overrides.names.items() if key in ids},
-        models={key: value for key, value in overrides.models.items() if key in ids},
-        ref=overrides.ref,
+    build_package(
+        files,
+        overrides=_overrides_of(overrides, ids),
+        lock=lock,
+        package_name=config.package,
+        diags=diags,
     )
-    lock = load_lock(config.schemas_dir / LOCK_FILE, ignored, shown_as=LOCK_FILE)
-    build_package(files, overrides=relevant, lock=lock, package_name=config.package, diags=diags)
 
 
 # An edit of more models than this share of the catalog takes the full path anyway.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
@@ -19,7 +19,7 @@ from generator.changes import ChangeReport, compare_packages
 from generator.config import DEFAULT_VERSION, OVERRIDES_FILE
 from generator.diagnostics import Diagnostics
 from generator.ir import Package
-from generator.lock import LOCK_FILE
+from generator.lock import LOCK_FILE, read_lock
 
 _MAJOR = re.compile(r"[0-9]+")
 
@@ -78,6 +78,32 @@ def generation_report(
         new_package, models=tuple(m for m in new_package.models if m.model_id in ids)
     )
     return compare_packages(old_package, new_subset)
+
+
+def touched_models(
+    schemas_before: Mapping[str, str],
+    schemas_after: Mapping[str, str],
+    lock_before: str,
+    lock_after: str,
+    *,
+    schemas_label: str,
+) -> set[str]:
+    """Model ids whose schema file changed (or came or went) or whose locked names moved."""
+    prefix = f"{schemas_label}/"
+    moved = {
+        label
+        for label in schemas_before.keys() | schemas_after.keys()
+        if schemas_before.get(label) != schemas_after.get(label)
+    }
+    touched = {label.removeprefix(prefix).removesuffix(".json") for label in moved}
+    old, new = (
+        read_lock(text.encode(), Diagnostics(), shown_as=LOCK_FILE).models if text else {}
+        for text in (lock_before, lock_after)
+    )
+    touched |= {
+        model_id for model_id in old.keys() | new.keys() if old.get(model_id) != new.get(model_id)
+    }
+    return touched
 
 
 def version_at(revision: str, pyproject: Path) -> str:

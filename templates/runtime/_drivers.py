@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -69,20 +69,12 @@ class SyncDriver:
         return None
 
     def _send(self, api: ApiCall) -> Received | Failed:
-        timeout = attempt_timeout(api, self._timeout, self._settings.timing)
-        budget = _Budget(timeout)
+        attempt = _Attempt(api, self._timeout, self._settings)
         try:
-            with self._http.stream(
-                api.method,
-                api.url,
-                params=api.params or None,  # an empty tuple makes httpx re-parse the URL
-                json=api.body,
-                headers=self._settings.headers(),
-                timeout=timeout,
-            ) as response:
+            with self._http.stream(**attempt.request()) as response:
                 body = bytearray()
                 for chunk in response.iter_bytes():  # decoded: the cap counts what we keep
-                    budget.take(body, chunk)
+                    attempt.take(body, chunk)
                 content = bytes(body)
         except httpx.TransportError as error:
             return Failed(error)
@@ -128,20 +120,12 @@ class AsyncDriver:
         return None
 
     async def _send(self, api: ApiCall) -> Received | Failed:
-        timeout = attempt_timeout(api, self._timeout, self._settings.timing)
-        budget = _Budget(timeout)
+        attempt = _Attempt(api, self._timeout, self._settings)
         try:
-            async with self._http.stream(
-                api.method,
-                api.url,
-                params=api.params or None,  # an empty tuple makes httpx re-parse the URL
-                json=api.body,
-                headers=self._settings.headers(),
-                timeout=timeout,
-            ) as response:
+            async with self._http.stream(**attempt.request()) as response:
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
-                    budget.take(body, chunk)
+                    attempt.take(body, chunk)
                 content = bytes(body)
         except httpx.TransportError as error:
             return Failed(error)
@@ -160,18 +144,34 @@ class ResponseTooSlowError(httpx.ReadTimeout):
     """The answer kept trickling past the call's timeout (each read alone was in time)."""
 
 
-class _Budget:
-    """What one attempt may take in all: the timeout's longest part in seconds, and the cap.
+class _Attempt:
+    """One attempt: the request both drivers send, and what it may take in all.
 
-    httpx bounds each read; a server that sends a byte just in time, forever, passes every
-    such bound, so the whole attempt is bounded here too.
+    The timeout is capped to the call's deadline; the whole attempt gets the timeout's
+    longest part in seconds, and the body a size cap. httpx bounds each read; a server that
+    sends a byte just in time, forever, passes every such bound, so the attempt is bounded
+    here too.
     """
 
-    def __init__(self, timeout: httpx.Timeout) -> None:
+    def __init__(self, api: ApiCall, timeout: httpx.Timeout, settings: Settings) -> None:
+        timeout = attempt_timeout(api, timeout, settings.timing)
+        self._api, self._settings, self._timeout = api, settings, timeout
         parts = (timeout.connect, timeout.read, timeout.write, timeout.pool)
         limit = max((part for part in parts if part is not None), default=None)
         self._deadline = None if limit is None else time.monotonic() + limit
         self._limit = limit
+
+    def request(self) -> dict[str, Any]:
+        """The arguments of ``httpx.Client.stream`` (and its async twin) for the call."""
+        api = self._api
+        return {
+            "method": api.method,
+            "url": api.url,
+            "params": api.params or None,  # an empty tuple makes httpx re-parse the URL
+            "json": api.body,
+            "headers": self._settings.headers(),
+            "timeout": self._timeout,
+        }
 
     def take(self, body: bytearray, chunk: bytes) -> None:
         body += chunk
