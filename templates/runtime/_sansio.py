@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
-import platform
+import sys
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeAlias, TypeVar
@@ -65,7 +65,7 @@ PACKAGE = __name__.rsplit(".", 2)[0]
 logger = logging.getLogger(PACKAGE)
 # Names this SDK, its generator and the platform, so the API can tell versions apart.
 USER_AGENT = (
-    f"{PACKAGE}/{__version__} ({GENERATOR}; python/{platform.python_version()}; "
+    f"{PACKAGE}/{__version__} ({GENERATOR}; python/{'.'.join(map(str, sys.version_info[:3]))}; "
     f"httpx/{httpx.__version__})"
 )
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -95,6 +94,8 @@ class _Sink:
     def __enter__(self) -> _Sink:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         refuse_existing(self.target, url=self.url, overwrite=self.overwrite)
+        import tempfile  # here, not at import: the SDK's start-up should not pay for it
+
         handle, name = tempfile.mkstemp(
             dir=self.target.parent, prefix=f".{self.target.name}.", suffix=".part"
         )
