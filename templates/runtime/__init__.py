@@ -44,6 +44,7 @@ from ._errors import (
 from ._jobs import AsyncJob, Job
 from ._models import DEFAULT_MAX_DOWNLOAD_BYTES, MediaUrl, OutputModel, RequestModel
 from ._operations import OnUpdate
+from ._options import AsyncRunOptions, RunOptions, SubmitOptions
 from ._resource import AsyncModelResource, ModelResource
 from ._timing import DEFAULT_TIMING, Backoff, Timing
 from ._types import (
@@ -71,6 +72,7 @@ __all__ = [
     "AsyncModels",
     "AsyncRequests",
     "AsyncRunComfyBase",
+    "AsyncRunOptions",
     "AuthenticationError",
     "Backoff",
     "BadRequestError",
@@ -104,7 +106,9 @@ __all__ = [
     "Requests",
     "RunComfyBase",
     "RunComfyError",
+    "RunOptions",
     "ServerError",
+    "SubmitOptions",
     "SubmitResponse",
     "Timing",
     "WaitTimeoutError",

@@ -21,6 +21,7 @@ from ._runtime import AsyncModelResource as AsyncModelResource
 from ._runtime import AsyncModels as AsyncModels
 from ._runtime import AsyncRequests as AsyncRequests
 from ._runtime import AsyncRunComfyBase as AsyncRunComfyBase
+from ._runtime import AsyncRunOptions as AsyncRunOptions
 from ._runtime import AuthenticationError as AuthenticationError
 from ._runtime import Backoff as Backoff
 from ._runtime import BadRequestError as BadRequestError
@@ -54,7 +55,9 @@ from ._runtime import Requests as Requests
 from ._runtime import RequestValidationError as RequestValidationError
 from ._runtime import RunComfyBase as RunComfyBase
 from ._runtime import RunComfyError as RunComfyError
+from ._runtime import RunOptions as RunOptions
 from ._runtime import ServerError as ServerError
+from ._runtime import SubmitOptions as SubmitOptions
 from ._runtime import SubmitResponse as SubmitResponse
 from ._runtime import Timing as Timing
 from ._runtime import WaitTimeoutError as WaitTimeoutError
@@ -79,6 +82,7 @@ __all__ = [
     "AsyncRequests",
     "AsyncRunComfy",
     "AsyncRunComfyBase",
+    "AsyncRunOptions",
     "AuthenticationError",
     "Backoff",
     "BadRequestError",
@@ -113,7 +117,9 @@ __all__ = [
     "RunComfy",
     "RunComfyBase",
     "RunComfyError",
+    "RunOptions",
     "ServerError",
+    "SubmitOptions",
     "SubmitResponse",
     "Timing",
     "WaitTimeoutError",
