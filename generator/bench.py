@@ -12,11 +12,17 @@ asserted (targets are in the README's Performance section):
 * importing the 1,000-model SDK and creating a client, against importing httpx and
   pydantic alone; the first use of one model;
 * the client's CPU time per status call against raw ``httpx.Client``, both on
-  ``httpx.MockTransport`` (no network, so only the client's own work is counted).
+  ``httpx.MockTransport`` (no network, so only the client's own work is counted);
+* against the local server on loopback (in its own process, pinned to another core where
+  the machine has two): client CPU per submit + status, sync and async, and the jobs/s of
+  1,000 async submits with 50 in flight, against raw ``httpx`` sending the same requests;
+* the status calls ``run()`` makes for a job that takes 60 s (simulated clock), against
+  polling once a second.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -25,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +70,8 @@ def main() -> int:
         rows += _incremental_rows(project)
         rows += _import_rows(project)
         rows += _client_rows(project)
+    rows += _server_rows()
+    rows += _poll_rows()
     _print_table(rows)
     return 0
 
@@ -190,6 +198,181 @@ def _client_rows(project: Path) -> list[tuple[str, str, str, str]]:
     return [
         ("client CPU per status call (no network)", f"{ours * 1e6:.0f} µs",
          f"{raw * 1e6:.0f} µs (raw httpx.Client)", f"{ours / raw:.2f}"),
+    ]  # fmt: skip
+
+
+_SEED_MODEL = "community/wan-2-2/first-last-frame"
+_SEED_FIELDS = {
+    "prompt": "a puppy runs across the garden",
+    "start_image": "https://example.com/first.png",
+    "end_image": "https://example.com/last.png",
+}
+_SERVER_CLIENT = """
+import asyncio, json, sys, time, httpx
+from runcomfy_sdk import AsyncRunComfy, RunComfy
+base, token, model, fields, submits, in_flight = sys.argv[1:7]
+fields, submits, in_flight = json.loads(fields), int(submits), int(in_flight)
+sdk = RunComfy(api_token=token, base_url=base)
+resource = sdk.community.wan_2_2.first_last_frame
+body = resource.request_type.model_validate(fields).to_body()
+headers = {"Authorization": f"Bearer {token}"}
+raw = httpx.Client(base_url=base, headers=headers)
+
+def raw_pair():
+    request_id = raw.post(f"/v1/models/{model}", json=body).json()["request_id"]
+    raw.get(f"/v1/requests/{request_id}/status").json()
+
+def sdk_pair():
+    resource.submit(**fields).status()
+
+def cpu(action, n=300):
+    start = time.process_time()
+    for _ in range(n):
+        action()
+    return (time.process_time() - start) / n
+
+async def raw_async():
+    async with httpx.AsyncClient(base_url=base, headers=headers) as client:
+        async def pair():
+            answer = await client.post(f"/v1/models/{model}", json=body)
+            request_id = answer.json()["request_id"]
+            (await client.get(f"/v1/requests/{request_id}/status")).json()
+        async def submit():
+            (await client.post(f"/v1/models/{model}", json=body)).json()["request_id"]
+        return await measure(pair, submit)
+
+async def sdk_async():
+    async with AsyncRunComfy(api_token=token, base_url=base) as client:
+        resource = client.community.wan_2_2.first_last_frame
+        async def pair():
+            await (await resource.submit(**fields)).status()
+        async def submit():
+            await resource.submit(**fields)
+        return await measure(pair, submit)
+
+async def measure(pair, submit):
+    for _ in range(20):
+        await pair()
+    start = time.process_time()
+    for _ in range(300):
+        await pair()
+    per_pair = (time.process_time() - start) / 300
+    gate = asyncio.Semaphore(in_flight)
+    async def gated():
+        async with gate:
+            await submit()
+    start = time.perf_counter()
+    await asyncio.gather(*(gated() for _ in range(submits)))
+    return per_pair, submits / (time.perf_counter() - start)
+
+cpu(raw_pair, 30), cpu(sdk_pair, 30)
+results = [cpu(sdk_pair), cpu(raw_pair), *asyncio.run(sdk_async()), *asyncio.run(raw_async())]
+print(*results)
+"""
+
+
+def _server_rows() -> list[tuple[str, str, str, str]]:
+    """Client overhead and async throughput against the local server, vs raw httpx."""
+    repo = Path(__file__).resolve().parent.parent
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    server_core, client_core = (cores[-1:], cores[:1]) if len(cores) >= 2 else ([], [])
+    with _local_server(repo / "schemas", server_core) as (base_url, token):
+        runs = []
+        for _ in range(3):
+            completed = subprocess.run(
+                [sys.executable, "-c", _pinned(_SERVER_CLIENT, client_core), base_url, token,
+                 _SEED_MODEL, json.dumps(_SEED_FIELDS), "1000", "50"],
+                env={**os.environ, "PYTHONPATH": str(repo / "generated")},
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            runs.append([float(part) for part in completed.stdout.split()])
+    sync_ours, sync_raw, async_ours, ours_rate, async_raw, raw_rate = (
+        statistics.median(run[index] for run in runs) for index in range(6)
+    )
+    pinned = " (pinned)" if client_core else ""
+    return [
+        (f"client CPU per submit + status, sync{pinned}", f"{sync_ours * 1e6:.0f} µs",
+         f"{sync_raw * 1e6:.0f} µs (raw httpx.Client)", f"{sync_ours / sync_raw:.2f}"),
+        (f"client CPU per submit + status, async{pinned}", f"{async_ours * 1e6:.0f} µs",
+         f"{async_raw * 1e6:.0f} µs (raw httpx.AsyncClient)", f"{async_ours / async_raw:.2f}"),
+        (f"async submits, 1000 with 50 in flight{pinned}", f"{ours_rate:.0f} jobs/s",
+         f"{raw_rate:.0f} jobs/s (raw httpx.AsyncClient)", f"{ours_rate / raw_rate:.2f}"),
+    ]  # fmt: skip
+
+
+def _pinned(code: str, cores: list[int]) -> str:
+    """``code`` run on ``cores`` only (when the machine can pin a process)."""
+    if not cores:
+        return code
+    return f"import os\nos.sched_setaffinity(0, {set(cores)!r})\n{code}"
+
+
+@contextlib.contextmanager
+def _local_server(schemas: Path, cores: list[int]) -> Iterator[tuple[str, str]]:
+    """``runcomfy-codegen serve`` in its own process; yields its URL and token."""
+    from generator.server.config import DEFAULT_TOKEN
+
+    process = subprocess.Popen(
+        [_tool(), "serve", "--port", "0", "--schemas", str(schemas), "--log-level", "warning"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        if cores and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(process.pid, set(cores))
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "listening on " in line:
+                yield line.rsplit("listening on ", 1)[1].strip(), DEFAULT_TOKEN
+                return
+        raise SystemExit("the local server did not start")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+_RUN_POLLS = """
+import sys, httpx
+from runcomfy_sdk import RunComfy, Timing
+job_seconds = float(sys.argv[1])
+now = [0.0]
+calls = []
+def sleep(seconds):
+    now[0] += max(seconds, 0.0)
+def answer(request):
+    done = now[0] >= job_seconds
+    if request.method == "POST":
+        return httpx.Response(200, json={"request_id": "r-1"})
+    if request.url.path.endswith("/status"):
+        calls.append(now[0])
+        return httpx.Response(
+            200, json={"request_id": "r-1", "status": "completed" if done else "in_progress"}
+        )
+    return httpx.Response(
+        200, json={"request_id": "r-1", "status": "completed", "output": {"video": "https://x/v.mp4"}}
+    )
+client = RunComfy(
+    api_token="t", base_url="http://api.test", timing=Timing(monotonic=lambda: now[0]),
+    sleep=sleep, http_client=httpx.Client(transport=httpx.MockTransport(answer)),
+)
+client.community.wan_2_2.first_last_frame.run(
+    prompt="p", start_image="https://x/a.png", end_image="https://x/b.png"
+)
+print(len(calls), now[0])
+"""
+
+
+def _poll_rows() -> list[tuple[str, str, str, str]]:
+    """How many status calls ``run()`` makes for a 60 s job, and how late it notices the end."""
+    repo = Path(__file__).resolve().parent.parent
+    completed = subprocess.run(
+        [sys.executable, "-c", _RUN_POLLS, "60"],
+        env={**os.environ, "PYTHONPATH": str(repo / "generated")},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    count, ended = completed.stdout.split()
+    return [
+        ("status calls of run() for a 60 s job", f"{count} (done at {float(ended):.1f} s)",
+         "60 (polling once a second)", f"{int(count) / 60:.2f}"),
     ]  # fmt: skip
 
 

@@ -107,7 +107,7 @@ def first_line(text: str) -> str:
 def submit_doc(model: Model) -> str:
     return "\n".join(
         [
-            f"Submit a ``{model.model_id}`` job and return its handle at once.",
+            "Submit a job of this model and return its handle at once.",
             "",
             *_arguments_lines(model),
             "",
@@ -120,7 +120,7 @@ def submit_doc(model: Model) -> str:
 def run_doc(model: Model) -> str:
     return "\n".join(
         [
-            f"Submit a ``{model.model_id}`` job, wait for it and return its typed output.",
+            "Submit a job of this model, wait for it and return its typed output.",
             "",
             *_arguments_lines(model),
             "",

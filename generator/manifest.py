@@ -1,8 +1,8 @@
 """Provenance of a generated tree, and the fast path that trusts it.
 
 ``MANIFEST.json`` in the output directory records what the tree was made from (the hash of
-every schema file, the overrides, the name lock and the templates; the package name, the
-SDK version and the tool versions), the hash of every file it holds, and the diagnostics
+every schema file, the overrides, the name lock, the templates and the generator's own
+code; the package name, the SDK version and the tool versions), the hash of every file it holds, and the diagnostics
 of the run that wrote it. When the inputs hash the same and every file on disk still
 matches, ``generate`` and ``check`` have nothing to do: ``fast_state`` tells that from the
 files alone, without importing the pipeline (black, datamodel-code-generator, jsonschema),
@@ -48,15 +48,34 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def tree_hash(directory: Path) -> str:
-    """One hash of every file below ``directory`` (names and contents)."""
+def tree_hash(directory: Path, *, skip: frozenset[str] = frozenset()) -> str:
+    """One hash of every file below ``directory`` (names and contents), but ``skip``'s."""
     digest = hashlib.sha256()
     for path in sorted(
-        p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        p
+        for p in directory.rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.relative_to(directory).parts[0] not in skip
     ):
         digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+# Parts of the package that never shape a generated tree: the local test server, the
+# benchmark and its synthetic catalog, the demo.
+_NOT_GENERATING = frozenset({"server", "bench.py", "catalog.py", "demo.py", "__main__.py"})
+
+
+def generator_hash() -> str:
+    """The generator's own code: a changed generator must not trust an old manifest or cache.
+
+    Within one released version this is the version; in a development checkout, a code
+    change that leaves the version alone still shows here.
+    """
+    root = Path(__file__).resolve().parent
+    return tree_hash(root, skip=_NOT_GENERATING)
 
 
 def with_lock(inputs: Mapping[str, Any], lock_text: str) -> dict[str, Any]:
@@ -88,6 +107,7 @@ def inputs_of(config: Config, *, schemas: Mapping[str, str] | None = None) -> di
         "schemas_label": config.schemas_label,
         "templates": tree_hash(config.templates_dir),
         "tools": tool_versions(),
+        "generator": generator_hash(),
         "version": config.version,
     }
 

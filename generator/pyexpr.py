@@ -168,21 +168,28 @@ def import_block(imports: Iterable[Import], *, indent: str = "") -> str:
 
 
 def bracketed(
-    head: str, items: Sequence[str], tail: str, *, indent: str = "", parens: bool = False
+    head: str,
+    items: Sequence[str],
+    tail: str,
+    *,
+    indent: str = "",
+    parens: bool = False,
+    brackets: str = "()",
 ) -> str:
     """``head(items)tail`` on one line when it fits, else one item per line.
 
     The exploded form ends with a trailing comma, which black keeps as it is (the "magic
-    trailing comma"), so the text is black-formatted either way. ``parens`` marks an
-    import list, whose parentheses appear only when it is exploded.
+    trailing comma"; in a subscript only with two or more items), so the text is
+    black-formatted either way. ``parens`` marks an import list, whose parentheses
+    appear only when it is exploded.
     """
-    opening, closing = ("", "") if parens else ("(", ")")
+    opening, closing = ("", "") if parens else (brackets[0], brackets[1])
     line = f"{head}{opening}{', '.join(items)}{closing}{tail}"
     if len(line) <= LINE_LENGTH or not items:
         return line
     inner = indent + "    "
     body = "\n".join(f"{inner}{item}," for item in items)
-    return f"{head}(\n{body}\n{indent}){tail}"
+    return f"{head}{brackets[0]}\n{body}\n{indent}{brackets[1]}{tail}"
 
 
 def fits(text: str) -> bool:

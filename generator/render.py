@@ -27,7 +27,13 @@ from generator.cache import Cache, key_of
 from generator.config import Config
 from generator.dmcg import render_classes
 from generator.ir import Model, Package
-from generator.manifest import GENERATOR_NAME, REGENERATE_COMMAND, tool_versions, tree_hash
+from generator.manifest import (
+    GENERATOR_NAME,
+    REGENERATE_COMMAND,
+    generator_hash,
+    tool_versions,
+    tree_hash,
+)
 from generator.views import (
     client_module_view,
     namespace_module_view,
@@ -151,7 +157,7 @@ class _Context:
     @classmethod
     def of(cls, config: Config, package_name: str, cache: Cache) -> _Context:
         fingerprint = key_of(
-            _generator_sources_hash(),
+            generator_hash(),
             json.dumps(tool_versions(), sort_keys=True),
             tree_hash(config.templates_dir),
             package_name,
@@ -252,11 +258,6 @@ def _render_model(model: Model, context: _Context) -> dict[PurePosixPath, str]:
             resource, source=model.source.file, laid_out=True
         ),
     }
-
-
-def _generator_sources_hash() -> str:
-    """The generator's own code: a development change must not reuse old cache entries."""
-    return tree_hash(Path(__file__).resolve().parent)
 
 
 def header(source: str) -> str:

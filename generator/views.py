@@ -141,11 +141,7 @@ def resource_module_view(model: Model) -> ResourceModuleView:
     )
     classes = tuple(
         ResourceClassView(
-            header=pyexpr.bracketed(
-                f"class {model.async_resource_class if side.is_async else model.resource_class}",
-                [f"{side.resource_base}[{model.request_class}, {model.output_class}]"],
-                ":",
-            ),
+            header=_resource_header(model, side),
             doc=pyexpr.docstring(docs.resource_doc(model, is_async=side.is_async), indent="    "),
             await_=side.await_,
             request_class=model.request_class,
@@ -177,6 +173,21 @@ def resource_module_view(model: Model) -> ResourceModuleView:
         args=args,
         classes=classes,
     )
+
+
+def _resource_header(model: Model, side: Side) -> str:
+    """``class XResource(ModelResource[XRequest, XOutput]):``, split where it must be."""
+    name = model.async_resource_class if side.is_async else model.resource_class
+    arguments = [model.request_class, model.output_class]
+    header = pyexpr.bracketed(
+        f"class {name}", [f"{side.resource_base}[{', '.join(arguments)}]"], ":"
+    )
+    if pyexpr.fits(header):
+        return header
+    base = pyexpr.bracketed(
+        f"    {side.resource_base}", arguments, ",", indent="    ", brackets="[]"
+    )
+    return f"class {name}(\n{base}\n):"
 
 
 def _method_view(

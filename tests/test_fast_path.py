@@ -120,6 +120,18 @@ def test_a_changed_input_takes_the_full_path(
     assert run(["check"], capsys)[0] == 0
 
 
+def test_a_changed_generator_takes_the_full_path(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A development change of the generator's code, with the same version, is not trusted."""
+    from generator import manifest
+
+    monkeypatch.setattr(manifest, "generator_hash", lambda: "another generator")
+    state = fast_state(resolve(read_file_config(project / "pyproject.toml"), root=Path(".")))
+    assert not state.inputs_match
+    assert run(["check"], capsys)[0] == 1
+
+
 def edits() -> list[tuple[str, Any]]:
     """Edits of one existing schema, each a different kind of change."""
 

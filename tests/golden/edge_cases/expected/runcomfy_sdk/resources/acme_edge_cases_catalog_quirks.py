@@ -62,7 +62,7 @@ class AcmeEdgeCasesCatalogQuirksResource(
         /,
         **kwargs: Any,
     ) -> Job[AcmeEdgeCasesCatalogQuirksOutput]:
-        """Submit a ``acme/edge-cases/catalog-quirks`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeEdgeCasesCatalogQuirksParams``.
@@ -87,7 +87,7 @@ class AcmeEdgeCasesCatalogQuirksResource(
         /,
         **kwargs: Any,
     ) -> AcmeEdgeCasesCatalogQuirksOutput:
-        """Submit a ``acme/edge-cases/catalog-quirks`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeEdgeCasesCatalogQuirksParams``.
@@ -130,7 +130,7 @@ class AsyncAcmeEdgeCasesCatalogQuirksResource(
         /,
         **kwargs: Any,
     ) -> AsyncJob[AcmeEdgeCasesCatalogQuirksOutput]:
-        """Submit a ``acme/edge-cases/catalog-quirks`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeEdgeCasesCatalogQuirksParams``.
@@ -155,7 +155,7 @@ class AsyncAcmeEdgeCasesCatalogQuirksResource(
         /,
         **kwargs: Any,
     ) -> AcmeEdgeCasesCatalogQuirksOutput:
-        """Submit a ``acme/edge-cases/catalog-quirks`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeEdgeCasesCatalogQuirksParams``.

@@ -62,7 +62,7 @@ class AcmeEdgeCasesNamingResource(
         /,
         **kwargs: Any,
     ) -> Job[AcmeEdgeCasesNamingOutput]:
-        """Submit a ``acme/edge-cases/naming`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeEdgeCasesNamingParams``.
@@ -87,7 +87,7 @@ class AcmeEdgeCasesNamingResource(
         /,
         **kwargs: Any,
     ) -> AcmeEdgeCasesNamingOutput:
-        """Submit a ``acme/edge-cases/naming`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeEdgeCasesNamingParams``.
@@ -130,7 +130,7 @@ class AsyncAcmeEdgeCasesNamingResource(
         /,
         **kwargs: Any,
     ) -> AsyncJob[AcmeEdgeCasesNamingOutput]:
-        """Submit a ``acme/edge-cases/naming`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeEdgeCasesNamingParams``.
@@ -155,7 +155,7 @@ class AsyncAcmeEdgeCasesNamingResource(
         /,
         **kwargs: Any,
     ) -> AcmeEdgeCasesNamingOutput:
-        """Submit a ``acme/edge-cases/naming`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeEdgeCasesNamingParams``.

@@ -62,7 +62,7 @@ class AcmeEdgeCasesEscapingResource(
         /,
         **kwargs: Any,
     ) -> Job[AcmeEdgeCasesEscapingOutput]:
-        """Submit a ``acme/edge-cases/escaping`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeEdgeCasesEscapingParams``.
@@ -87,7 +87,7 @@ class AcmeEdgeCasesEscapingResource(
         /,
         **kwargs: Any,
     ) -> AcmeEdgeCasesEscapingOutput:
-        """Submit a ``acme/edge-cases/escaping`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeEdgeCasesEscapingParams``.
@@ -130,7 +130,7 @@ class AsyncAcmeEdgeCasesEscapingResource(
         /,
         **kwargs: Any,
     ) -> AsyncJob[AcmeEdgeCasesEscapingOutput]:
-        """Submit a ``acme/edge-cases/escaping`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeEdgeCasesEscapingParams``.
@@ -155,7 +155,7 @@ class AsyncAcmeEdgeCasesEscapingResource(
         /,
         **kwargs: Any,
     ) -> AcmeEdgeCasesEscapingOutput:
-        """Submit a ``acme/edge-cases/escaping`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeEdgeCasesEscapingParams``.

@@ -56,7 +56,7 @@ class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
         /,
         **kwargs: Any,
     ) -> Job[AcmeModelV2Output]:
-        """Submit a ``Acme/Model.V2`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeModelV2Params``.
@@ -76,7 +76,7 @@ class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
     @overload
     def run(self, /, **kwargs: Unpack[_RunArgs]) -> AcmeModelV2Output: ...
     def run(self, request: AcmeModelV2Request | None = None, /, **kwargs: Any) -> AcmeModelV2Output:
-        """Submit a ``Acme/Model.V2`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeModelV2Params``.
@@ -113,7 +113,7 @@ class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV
         /,
         **kwargs: Any,
     ) -> AsyncJob[AcmeModelV2Output]:
-        """Submit a ``Acme/Model.V2`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeModelV2Params``.
@@ -138,7 +138,7 @@ class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV
         /,
         **kwargs: Any,
     ) -> AcmeModelV2Output:
-        """Submit a ``Acme/Model.V2`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeModelV2Params``.

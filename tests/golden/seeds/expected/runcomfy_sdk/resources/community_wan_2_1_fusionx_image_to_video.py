@@ -37,7 +37,8 @@ class _AsyncRunArgs(CommunityWan21FusionxImageToVideoParams, AsyncRunOptions, to
 
 class CommunityWan21FusionxImageToVideoResource(
     ModelResource[
-        CommunityWan21FusionxImageToVideoRequest, CommunityWan21FusionxImageToVideoOutput
+        CommunityWan21FusionxImageToVideoRequest,
+        CommunityWan21FusionxImageToVideoOutput,
     ],
 ):
     """Access to ``community/wan-2-1/fusionx/image-to-video``.
@@ -68,7 +69,7 @@ class CommunityWan21FusionxImageToVideoResource(
         /,
         **kwargs: Any,
     ) -> Job[CommunityWan21FusionxImageToVideoOutput]:
-        """Submit a ``community/wan-2-1/fusionx/image-to-video`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan21FusionxImageToVideoParams``.
@@ -93,7 +94,7 @@ class CommunityWan21FusionxImageToVideoResource(
         /,
         **kwargs: Any,
     ) -> CommunityWan21FusionxImageToVideoOutput:
-        """Submit a ``community/wan-2-1/fusionx/image-to-video`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan21FusionxImageToVideoParams``.
@@ -107,7 +108,8 @@ class CommunityWan21FusionxImageToVideoResource(
 
 class AsyncCommunityWan21FusionxImageToVideoResource(
     AsyncModelResource[
-        CommunityWan21FusionxImageToVideoRequest, CommunityWan21FusionxImageToVideoOutput
+        CommunityWan21FusionxImageToVideoRequest,
+        CommunityWan21FusionxImageToVideoOutput,
     ],
 ):
     """Asynchronous access to ``community/wan-2-1/fusionx/image-to-video``.
@@ -138,7 +140,7 @@ class AsyncCommunityWan21FusionxImageToVideoResource(
         /,
         **kwargs: Any,
     ) -> AsyncJob[CommunityWan21FusionxImageToVideoOutput]:
-        """Submit a ``community/wan-2-1/fusionx/image-to-video`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan21FusionxImageToVideoParams``.
@@ -167,7 +169,7 @@ class AsyncCommunityWan21FusionxImageToVideoResource(
         /,
         **kwargs: Any,
     ) -> CommunityWan21FusionxImageToVideoOutput:
-        """Submit a ``community/wan-2-1/fusionx/image-to-video`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan21FusionxImageToVideoParams``.

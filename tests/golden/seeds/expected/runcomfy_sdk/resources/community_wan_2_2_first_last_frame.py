@@ -66,7 +66,7 @@ class CommunityWan22FirstLastFrameResource(
         /,
         **kwargs: Any,
     ) -> Job[CommunityWan22FirstLastFrameOutput]:
-        """Submit a ``community/wan-2-2/first-last-frame`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan22FirstLastFrameParams``.
@@ -91,7 +91,7 @@ class CommunityWan22FirstLastFrameResource(
         /,
         **kwargs: Any,
     ) -> CommunityWan22FirstLastFrameOutput:
-        """Submit a ``community/wan-2-2/first-last-frame`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan22FirstLastFrameParams``.
@@ -134,7 +134,7 @@ class AsyncCommunityWan22FirstLastFrameResource(
         /,
         **kwargs: Any,
     ) -> AsyncJob[CommunityWan22FirstLastFrameOutput]:
-        """Submit a ``community/wan-2-2/first-last-frame`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan22FirstLastFrameParams``.
@@ -163,7 +163,7 @@ class AsyncCommunityWan22FirstLastFrameResource(
         /,
         **kwargs: Any,
     ) -> CommunityWan22FirstLastFrameOutput:
-        """Submit a ``community/wan-2-2/first-last-frame`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan22FirstLastFrameParams``.

@@ -62,7 +62,7 @@ class WanAiWan26ImageToImageResource(
         /,
         **kwargs: Any,
     ) -> Job[WanAiWan26ImageToImageOutput]:
-        """Submit a ``wan-ai/wan-2-6/image-to-image`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``WanAiWan26ImageToImageParams``.
@@ -87,7 +87,7 @@ class WanAiWan26ImageToImageResource(
         /,
         **kwargs: Any,
     ) -> WanAiWan26ImageToImageOutput:
-        """Submit a ``wan-ai/wan-2-6/image-to-image`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``WanAiWan26ImageToImageParams``.
@@ -130,7 +130,7 @@ class AsyncWanAiWan26ImageToImageResource(
         /,
         **kwargs: Any,
     ) -> AsyncJob[WanAiWan26ImageToImageOutput]:
-        """Submit a ``wan-ai/wan-2-6/image-to-image`` job and return its handle at once.
+        """Submit a job of this model and return its handle at once.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``WanAiWan26ImageToImageParams``.
@@ -155,7 +155,7 @@ class AsyncWanAiWan26ImageToImageResource(
         /,
         **kwargs: Any,
     ) -> WanAiWan26ImageToImageOutput:
-        """Submit a ``wan-ai/wan-2-6/image-to-image`` job, wait for it and return its typed output.
+        """Submit a job of this model, wait for it and return its typed output.
 
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``WanAiWan26ImageToImageParams``.
