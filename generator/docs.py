@@ -204,6 +204,11 @@ def resource_doc(model: Model, *, is_async: bool) -> str:
     )
 
 
+def index_doc(path: str) -> str:
+    where = f"under ``{path}/``" if path else "at the top level"
+    return f"The models {where}: their classes (imported on first use) and registry entries."
+
+
 def namespace_doc(path: str, *, is_async: bool) -> str:
     if not path:
         return (

@@ -365,6 +365,15 @@ def choice_alias(field_name: str) -> str:
     return "".join(out) + CHOICE_SUFFIX
 
 
+def index_module(namespace_module: str) -> str:
+    """The module of a level's model index (``models/_index/``): its namespace's module.
+
+    The root level has no namespace module; ``_root`` cannot clash, since namespace
+    modules never start with an underscore.
+    """
+    return namespace_module or "_root"
+
+
 def async_twin(class_name: str) -> str:
     """The name of the async counterpart of a sync class: ``RunComfy`` → ``AsyncRunComfy``."""
     return f"Async{class_name}"

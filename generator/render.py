@@ -22,7 +22,7 @@ import black
 import jinja2
 from black.mode import TargetVersion
 
-from generator import docs, pyexpr
+from generator import docs, naming, pyexpr
 from generator.cache import Cache, key_of
 from generator.config import Config
 from generator.dmcg import render_classes
@@ -86,7 +86,7 @@ def render(
         source=all_schemas,
     )
     exports = _package_exports(config.templates_dir / "runtime" / "__init__.py")
-    model_exports = _model_exports(package)
+    indexes = _model_indexes(package)
     for template, target in (
         ("package_init.py.j2", root / "__init__.py"),
         ("models_init.py.j2", root / "models" / "__init__.py"),
@@ -97,10 +97,27 @@ def render(
             docs=_package_docs(),
             exports=exports,
             all_names=_all_names(exports),
-            model_exports=model_exports,
-            model_all_names=_all_names(model_exports),
+            index_modules=sorted(index.module for index in indexes),
+            levels=sorted((index.path, index.module) for index in indexes),
         )
         files[target] = context.python_file(text, source=all_schemas)
+    files[root / "models" / "_index" / "__init__.py"] = context.python_file(
+        pyexpr.docstring("One index per level of model ids: its models' classes and entries.")
+        + "\n",
+        source=all_schemas,
+    )
+    index_template = env.get_template("model_index.py.j2")
+    for index in indexes:
+        model_exports = _model_exports(index.models)
+        text = index_template.render(
+            doc=pyexpr.docstring(docs.index_doc(index.path)),
+            exports=model_exports,
+            all_names=_all_names(model_exports),
+            models=index.models,
+        )
+        files[root / "models" / "_index" / f"{index.module}.py"] = context.python_file(
+            text, source=all_schemas
+        )
     client = env.get_template("client.py.j2")
     for namespace in package.namespaces:
         if namespace.is_root:
@@ -315,13 +332,32 @@ def _package_exports(runtime_init: Path) -> list[Export]:
     return _import_sorted(exports)
 
 
-def _model_exports(package: Package) -> list[Export]:
-    exports = []
-    for model in package.models:
-        exports += [
-            Export(model.module_name, model.request_class),
-            Export(model.module_name, model.output_class),
-        ]
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """The models directly under one level of model ids, and the module indexing them."""
+
+    path: str
+    module: str
+    models: tuple[Model, ...]
+
+
+def _model_indexes(package: Package) -> list[_Index]:
+    """One index per namespace that holds models: adding a model rewrites only its own."""
+    indexes = []
+    for namespace in package.namespaces:
+        models = tuple(entry.model for entry in namespace.entries if entry.model is not None)
+        if models:
+            module = naming.index_module(namespace.module)
+            indexes.append(_Index(namespace.path, module, models))
+    return indexes
+
+
+def _model_exports(models: tuple[Model, ...]) -> list[Export]:
+    exports = [
+        Export(model.module_name, name)
+        for model in models
+        for name in (model.request_class, model.output_class, model.params_class)
+    ]
     return _import_sorted(exports)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -140,10 +140,39 @@ def test_adding_a_model_writes_its_modules_and_a_few_small_files(
     own = {f"runcomfy_sdk/models/{stem}.py", f"runcomfy_sdk/resources/{stem}.py"}
     assert own <= set(written)
     index = {"MANIFEST.json", "runcomfy_sdk/models/__init__.py", "runcomfy_sdk/_registry.py"}
-    namespaces = {path for path in written if path.startswith("runcomfy_sdk/_namespaces/")}
-    assert set(written) - own - namespaces <= index | {"runcomfy_sdk/client.py"}
-    # The new model's own accessor levels, never every namespace of the catalog.
-    assert len(namespaces) <= len(document["model_id"].split("/")) - 1
+    levels = {
+        path
+        for path in written
+        if path.startswith(("runcomfy_sdk/_namespaces/", "runcomfy_sdk/models/_index/"))
+    }
+    assert set(written) - own - levels <= index | {"runcomfy_sdk/client.py"}
+    # The new model's own accessor levels and index, never every level of the catalog.
+    assert len(levels) <= 2 * (len(document["model_id"].split("/")) - 1)
+
+
+def test_adding_a_model_beside_others_writes_its_modules_and_three_small_files(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No file lists the catalog: a model in an existing level touches that level only."""
+    neighbour = next((project / "schemas").rglob("*.json"))
+    document = json.loads(neighbour.read_text())
+    document["model_id"] += "-sibling"
+    path = project / "schemas" / canonical.canonical_path(document["model_id"])
+    path.write_text(canonical.canonical_text(document))
+    written = written_by_generate(capsys)
+    stem = json.loads((project / "schemas" / "names.lock").read_text())["models"][
+        document["model_id"]
+    ]["module"]
+    own = {f"runcomfy_sdk/models/{stem}.py", f"runcomfy_sdk/resources/{stem}.py"}
+    small = set(written) - own
+    assert own <= set(written)
+    level = PurePosixPath(neighbour.parent.relative_to(project / "schemas").as_posix())
+    module = "_".join(part.replace("-", "_") for part in level.parts)
+    assert small == {
+        "MANIFEST.json",
+        f"runcomfy_sdk/_namespaces/{module}.py",
+        f"runcomfy_sdk/models/_index/{module}.py",
+    }
 
 
 def test_check_catches_a_hand_edit_without_a_cache(
