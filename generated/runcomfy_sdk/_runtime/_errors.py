@@ -6,7 +6,8 @@
 The hierarchy::
 
     RunComfyError                       every error raised by this package
-    ├── MissingTokenError               no api_token given and RUNCOMFY_API_TOKEN unset
+    ├── MissingTokenError               no api_token given and no token in the environment
+    ├── InputValidationError            the inputs do not fit the model (found before sending)
     ├── APIError                        a call to the API did not give a usable answer
     │   ├── APIConnectionError          no HTTP response at all (DNS, refused, reset …)
     │   │   └── APITimeoutError         the connection or the response timed out
@@ -32,12 +33,23 @@ The hierarchy::
 Every error carries ``message``, ``status_code``, ``error_code`` and ``request_id`` (None
 where unknown), and its text ends with what to do next. No error ever contains the API
 token: messages taken from server bodies are scrubbed before they get here.
+
+Both validation errors, the local ``InputValidationError`` and the server's
+``RequestValidationError``, list their ``problems`` as ``FieldProblem``s that name each field
+by its friendly name and its wire key, whichever of the two the problem was reported under.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    import httpx
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
 
 __all__ = [
     "APIConnectionError",
@@ -49,6 +61,9 @@ __all__ = [
     "BadResponseError",
     "DownloadError",
     "DownloadTooLargeError",
+    "FieldNames",
+    "FieldProblem",
+    "InputValidationError",
     "InsufficientBalanceError",
     "InvalidModelError",
     "JobCancelledError",
@@ -59,6 +74,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RequestValidationError",
     "RunComfyError",
     "ServerError",
@@ -67,7 +83,83 @@ __all__ = [
 ]
 
 TOKEN_VARIABLE = "RUNCOMFY_API_TOKEN"
+TOKEN_VARIABLES = (TOKEN_VARIABLE, "RUNCOMFY_TOKEN")
+"""Where the token is looked up, in this order (RunComfy's own CLI reads the second)."""
 _MAX_DETAIL_LINES = 5
+_MAX_INPUT_REPR = 60
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """The HTTP answer an error or a result came from: status, headers and parsed JSON."""
+
+    status_code: int
+    headers: httpx.Headers
+    body: object
+    """The decoded JSON body (None if it was not JSON)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldNames:
+    """A request class's fields: friendly name ↔ wire key (empty for an untyped body)."""
+
+    wire_key_of: Mapping[str, str] = field(default_factory=dict)
+    """Friendly name → wire key."""
+    name_of: Mapping[str, str] = field(default_factory=dict)
+    """Wire key → friendly name."""
+
+    @classmethod
+    def of(cls, wire_key_of: Mapping[str, str]) -> FieldNames:
+        return cls(dict(wire_key_of), {wire: name for name, wire in wire_key_of.items()})
+
+    def resolve(self, key: object) -> tuple[str | None, str | None]:
+        """``(friendly name, wire key)`` of a key given in either spelling; None where unknown."""
+        if not isinstance(key, str):
+            return None, None
+        if key in self.wire_key_of:
+            return key, self.wire_key_of[key]
+        if key in self.name_of:
+            return self.name_of[key], key
+        return None, None
+
+    def known(self, key: str) -> bool:
+        return key in self.wire_key_of or key in self.name_of
+
+    def suggest(self, key: str) -> str | None:
+        """The friendly name closest to a mistyped ``key``, if one is close."""
+        close = difflib.get_close_matches(key, list(self.wire_key_of), n=1, cutoff=0.75)
+        return close[0] if close else None
+
+
+NO_FIELD_NAMES = FieldNames()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One invalid input, named both ways (``None`` where the name is not known)."""
+
+    field: str | None
+    """The friendly name (``steps``)."""
+    wire_key: str | None
+    """The key in the JSON body (``57_steps``)."""
+    message: str
+    location: tuple[str | int, ...]
+    """Where the problem is, as reported (a wire key or friendly name, then any item index)."""
+    type: str | None = None
+    """The kind of problem as reported (``less_than_equal``, ``maximum``, ``extra_forbidden``)."""
+
+    def __str__(self) -> str:
+        where = _spell_field(self.field, self.wire_key, self.location)
+        return f"{where}: {self.message}" if where else self.message
+
+
+def _spell_field(name: str | None, wire_key: str | None, location: tuple[str | int, ...]) -> str:
+    inner = "".join(f"[{part}]" for part in location[1:])
+    if name is not None and wire_key is not None and name != wire_key:
+        return f"{name}{inner} (wire key {wire_key})"
+    if name is not None or wire_key is not None:
+        return f"{name or wire_key}{inner}"
+    return ".".join(str(part) for part in location)
 
 
 class RunComfyError(Exception):
@@ -131,6 +223,59 @@ class MissingTokenError(RunComfyError):
     )
 
 
+class InputValidationError(RunComfyError, ValueError):
+    """The inputs do not fit the model's schema; found locally, so nothing was sent.
+
+    ``problems`` names each field by its friendly name and wire key; ``errors()`` gives
+    pydantic's own details. It is a ``ValueError`` too, as pydantic's errors are.
+    """
+
+    hint = "Fix the fields listed in .problems; nothing was sent to RunComfy."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: Sequence[FieldProblem] = (),
+        validation_error: ValidationError | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.problems: tuple[FieldProblem, ...] = tuple(problems)
+        self.validation_error = validation_error
+        """The pydantic error this one was made from (also its ``__cause__``)."""
+
+    def errors(self) -> list[ErrorDetails]:
+        """pydantic's details of each problem (``loc``, ``msg``, ``type``, ``input`` …)."""
+        return [] if self.validation_error is None else self.validation_error.errors()
+
+
+def input_error(
+    error: ValidationError, *, names: FieldNames, model_id: str | None
+) -> InputValidationError:
+    """The SDK's error for a pydantic error raised while building a request."""
+    problems = [_local_problem(item, names) for item in error.errors()]
+    count = f"{len(problems)} invalid input{'s' if len(problems) != 1 else ''}"
+    message = _with_problems(f"{count} for {model_id}" if model_id else count, problems)
+    return InputValidationError(message, problems=problems, validation_error=error)
+
+
+def _local_problem(item: ErrorDetails, names: FieldNames) -> FieldProblem:
+    location = tuple(item["loc"])
+    name, wire_key = names.resolve(location[0] if location else None)
+    message = item["msg"].removeprefix("Value error, ").rstrip(". ")
+    if item["type"] == "extra_forbidden" and location and isinstance(location[0], str):
+        suggestion = names.suggest(location[0])
+        message = "unknown input" + (f"; did you mean {suggestion!r}?" if suggestion else "")
+    elif item["type"] not in ("missing", "value_error"):
+        message += f" (got {_short_repr(item.get('input'))})"
+    return FieldProblem(name, wire_key, message, location, item["type"])
+
+
+def _short_repr(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _MAX_INPUT_REPR else text[: _MAX_INPUT_REPR - 1] + "…"
+
+
 class APIError(RunComfyError):
     """A call to the API did not give a usable answer."""
 
@@ -160,12 +305,20 @@ class APIStatusError(APIError):
         error_code: int | str | None = None,
         request_id: str | None = None,
         body: object = None,
+        response: RawResponse | None = None,
     ) -> None:
         super().__init__(
             message, status_code=status_code, error_code=error_code, request_id=request_id
         )
         self.body = body
         """The decoded JSON body of the error response (None if it was not JSON)."""
+        self.response = response
+        """The whole answer: ``status_code``, ``headers`` and ``body`` (JSON)."""
+
+    @property
+    def headers(self) -> httpx.Headers | None:
+        """The answer's HTTP headers (None for an error not built from an answer)."""
+        return None if self.response is None else self.response.headers
 
 
 class BadRequestError(APIStatusError):
@@ -196,7 +349,7 @@ class NotFoundError(APIStatusError):
 
 
 class RequestValidationError(APIStatusError):
-    hint = "Fix the fields listed in .detail and submit again."
+    hint = "Fix the fields listed in .problems and submit again."
 
     def __init__(
         self,
@@ -206,7 +359,9 @@ class RequestValidationError(APIStatusError):
         error_code: int | str | None = None,
         request_id: str | None = None,
         body: object = None,
+        response: RawResponse | None = None,
         detail: list[dict[str, Any]] | None = None,
+        names: FieldNames = NO_FIELD_NAMES,
     ) -> None:
         super().__init__(
             message,
@@ -214,9 +369,25 @@ class RequestValidationError(APIStatusError):
             error_code=error_code,
             request_id=request_id,
             body=body,
+            response=response,
         )
         self.detail: list[dict[str, Any]] = detail or []
         """One entry per problem, as the server sent them (usually ``loc``, ``msg``, ``type``)."""
+        self.problems: tuple[FieldProblem, ...] = tuple(
+            _server_problem(item, names) for item in self.detail
+        )
+        """The same problems, each naming its field by friendly name and wire key where known."""
+
+
+def _server_problem(item: Mapping[str, Any], names: FieldNames) -> FieldProblem:
+    raw = item.get("loc")
+    location = tuple(raw) if isinstance(raw, list | tuple) else ()
+    if location[:1] == ("body",):  # FastAPI-style: ["body", "57_steps", 0]
+        location = location[1:]
+    name, wire_key = names.resolve(location[0] if location else None)
+    message = str(item.get("msg") or item.get("message") or item).rstrip(". ")
+    kind = item.get("type")
+    return FieldProblem(name, wire_key, message, location, kind if isinstance(kind, str) else None)
 
 
 class RateLimitError(APIStatusError):
@@ -230,6 +401,7 @@ class RateLimitError(APIStatusError):
         error_code: int | str | None = None,
         request_id: str | None = None,
         body: object = None,
+        response: RawResponse | None = None,
         retry_after: float | None = None,
     ) -> None:
         super().__init__(
@@ -238,6 +410,7 @@ class RateLimitError(APIStatusError):
             error_code=error_code,
             request_id=request_id,
             body=body,
+            response=response,
         )
         self.retry_after = retry_after
         """Seconds the server asked us to wait (from ``Retry-After``), if it said."""
@@ -351,9 +524,14 @@ def error_from_response(
     reason: str,
     request_id: str | None,
     retry_after: float | None = None,
+    response: RawResponse | None = None,
+    names: FieldNames = NO_FIELD_NAMES,
 ) -> APIStatusError:
-    """Build the error for an error answer (HTTP error status, or 200 with an error_code)."""
-    fields = body if isinstance(body, Mapping) else {}
+    """Build the error for an error answer (HTTP error status, or 200 with an error_code).
+
+    ``names`` maps the wire keys of the body that was sent back to friendly names.
+    """
+    fields = _mapping(body)
     error_code = _error_code(fields.get("error_code"))
     cls = error_class(status_code, error_code)
     message = _message(fields, fallback=reason or f"HTTP {status_code}")
@@ -363,13 +541,19 @@ def error_from_response(
         "error_code": error_code,
         "request_id": body_request_id if isinstance(body_request_id, str) else request_id,
         "body": body,
+        "response": response,
     }
     if issubclass(cls, RequestValidationError):
         detail = _detail(fields.get("detail"))
-        return cls(_with_detail(message, detail), detail=detail, **common)
+        problems = [_server_problem(item, names) for item in detail]
+        return cls(_with_problems(message, problems), detail=detail, names=names, **common)
     if issubclass(cls, RateLimitError):
         return cls(message, retry_after=retry_after, **common)
     return cls(message, **common)
+
+
+def _mapping(body: object) -> Mapping[str, Any]:
+    return body if isinstance(body, Mapping) else {}
 
 
 def _error_code(value: object) -> int | str | None:
@@ -395,15 +579,8 @@ def _detail(value: object) -> list[dict[str, Any]]:
     return [item if isinstance(item, dict) else {"msg": str(item)} for item in value]
 
 
-def _with_detail(message: str, detail: list[dict[str, Any]]) -> str:
-    lines = [_describe_problem(item) for item in detail[:_MAX_DETAIL_LINES]]
-    if len(detail) > _MAX_DETAIL_LINES:
-        lines.append(f"… and {len(detail) - _MAX_DETAIL_LINES} more (see .detail)")
+def _with_problems(message: str, problems: Sequence[FieldProblem]) -> str:
+    lines = [str(problem) for problem in problems[:_MAX_DETAIL_LINES]]
+    if len(problems) > _MAX_DETAIL_LINES:
+        lines.append(f"… and {len(problems) - _MAX_DETAIL_LINES} more (see .problems)")
     return message if not lines else message.rstrip(". ") + ": " + "; ".join(lines)
-
-
-def _describe_problem(item: Mapping[str, Any]) -> str:
-    location = item.get("loc")
-    where = ".".join(str(part) for part in location) if isinstance(location, list) else ""
-    what = str(item.get("msg") or item.get("message") or item)
-    return f"{where}: {what}" if where else what
