@@ -22,6 +22,7 @@ from datamodel_code_generator.format import PythonVersion
 from generator import docs, pyexpr
 from generator.diagnostics import GeneratorBug
 from generator.ir import ArrayOf, Field, LiteralOf, MediaUrl, Model, Scalar, TypeRef, thaw
+from generator.views import choice_alias_of
 
 RUNTIME_MODULE = "_runtime._models"
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}
@@ -83,12 +84,15 @@ def render_classes(model: Model, *, package: str, template_dir: Path) -> ClassCo
 def derived_schema(model: Model, *, package: str) -> dict[str, Any]:
     """Plain JSON Schema for datamodel-code-generator: one root (request) and one $def (output)."""
     media = f"{package}.{RUNTIME_MODULE}.MediaUrl"
+    own_module = f"{package}.{_own_module(model)}"
     return {
         "title": model.request_class,
         "type": "object",
         "additionalProperties": False,
         "required": [field.wire_key for field in model.fields if field.required],
-        "properties": {field.wire_key: _field_schema(field, media) for field in model.fields},
+        "properties": {
+            field.wire_key: _field_schema(field, media, own_module) for field in model.fields
+        },
         "$defs": {
             model.output_class: {
                 "type": "object",
@@ -101,8 +105,15 @@ def derived_schema(model: Model, *, package: str) -> dict[str, Any]:
     }
 
 
-def _field_schema(field: Field, media: str) -> dict[str, Any]:
-    schema = _type_schema(field.type, media)
+def _own_module(model: Model) -> str:
+    return f"models.{model.module_name}"
+
+
+def _field_schema(field: Field, media: str, own_module: str) -> dict[str, Any]:
+    # An enumeration is spelled once, as the module's alias (see views.params_view).
+    alias = choice_alias_of(field)
+    choice = None if alias is None else f"{own_module}.{alias}"
+    schema = _type_schema(field.type, media, choice)
     if field.nullable and field.required:
         schema = {"anyOf": [schema, {"type": "null"}]}
     if field.title:
@@ -120,13 +131,15 @@ def _field_schema(field: Field, media: str) -> dict[str, Any]:
     return schema
 
 
-def _type_schema(type_ref: TypeRef, media: str) -> dict[str, Any]:
+def _type_schema(type_ref: TypeRef, media: str, choice: str | None = None) -> dict[str, Any]:
     if isinstance(type_ref, MediaUrl):
         return {"type": "string", "customTypePath": media}
     if isinstance(type_ref, LiteralOf):
+        if choice is not None:
+            return {"customTypePath": choice}
         return {"enum": list(type_ref.values)}
     if isinstance(type_ref, ArrayOf):
-        return {"type": "array", "items": _type_schema(type_ref.item, media)}
+        return {"type": "array", "items": _type_schema(type_ref.item, media, choice)}
     if isinstance(type_ref, Scalar):
         if type_ref.kind == "object":
             return {"type": "object"}
@@ -184,10 +197,11 @@ def _checked(code: str, model: Model, package: str) -> ClassCode:
     lines = code.splitlines()
     ordered = [classes[model.request_class], classes[model.output_class]]
     used = {name.id for node in ordered for name in ast.walk(node) if isinstance(name, ast.Name)}
+    own_module = _own_module(model)
     imports = tuple(
         item
         for item in _imports(tree, package)
-        if item.name in used or item.section == pyexpr.FUTURE
+        if (item.name in used or item.section == pyexpr.FUTURE) and item.module != own_module
     )
     body = "\n\n\n".join("\n".join(lines[node.lineno - 1 : node.end_lineno]) for node in ordered)
     return ClassCode(imports=imports, body=body)

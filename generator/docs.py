@@ -104,27 +104,70 @@ def first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
 
 
-def submit_doc(model: Model, args: tuple[tuple[str, str], ...]) -> str:
-    lines = [
-        f"Submit a ``{model.model_id}`` job and return its handle at once.",
-        "",
-        "Submitting is a paid request with no idempotency key: it is retried only when the",
-        "connection could not be made, never once it may have reached the server.",
-    ]
-    return "\n".join(lines + _args_section(args))
-
-
-def run_doc(model: Model, args: tuple[tuple[str, str], ...]) -> str:
-    lines = [
-        f"Submit a ``{model.model_id}`` job, wait for it and return its typed output.",
-        "",
-        "Polls with backoff until the job ends; raises on failure, cancellation or timeout.",
-    ]
-    extra = (
-        ("timeout", "Seconds to wait in all before giving up (None waits indefinitely)."),
-        ("on_update", "Called with every change of state or queue position."),
+def submit_doc(model: Model) -> str:
+    return "\n".join(
+        [
+            f"Submit a ``{model.model_id}`` job and return its handle at once.",
+            "",
+            f"Pass a ``{model.request_class}`` or its fields as keyword arguments (see",
+            f"``{model.params_class}``). Submitting is a paid request with no idempotency key:",
+            "it is retried only when the connection could not be made, never once it may have",
+            "reached the server.",
+        ]
     )
-    return "\n".join(lines + _args_section((*args, *extra)))
+
+
+def run_doc(model: Model) -> str:
+    return "\n".join(
+        [
+            f"Submit a ``{model.model_id}`` job, wait for it and return its typed output.",
+            "",
+            f"Pass a ``{model.request_class}`` or its fields as keyword arguments (see",
+            f"``{model.params_class}``), with ``timeout`` (seconds in all, None waits",
+            "indefinitely) and ``on_update`` (called with every change of state or queue",
+            "position). Polls with backoff until the job ends; raises on failure,",
+            "cancellation or timeout.",
+        ]
+    )
+
+
+def params_doc(model: Model) -> str:
+    return (
+        f"Keyword arguments of ``submit`` and ``run`` for ``{model.model_id}``.\n\n"
+        f"The fields of ``{model.request_class}``, by their friendly names.\n"
+        "Only the keys given are sent; the server applies its defaults to the others."
+    )
+
+
+def param_doc(field: Field) -> str:
+    """One keyword argument: what it is, what it accepts, and the server's default."""
+    parts = [_heading(field) or f"Wire key ``{field.wire_key}``."]
+    bounds = _bounds(field)
+    if bounds:
+        parts.append(bounds)
+    if not field.required and field.default is not None:
+        parts.append(f"Default: {_short(field.default.value)}.")
+    return "\n\n".join(parts)
+
+
+def _bounds(field: Field) -> str:
+    constraints = field.constraints
+    said = [
+        f"{label} {value}"
+        for label, value in (
+            ("minimum", constraints.minimum),
+            ("exclusive minimum", constraints.exclusive_minimum),
+            ("maximum", constraints.maximum),
+            ("exclusive maximum", constraints.exclusive_maximum),
+            ("multiple of", constraints.multiple_of),
+            ("min length", constraints.min_length),
+            ("max length", constraints.max_length),
+            ("min items", constraints.min_items),
+            ("max items", constraints.max_items),
+        )
+        if value is not None
+    ]
+    return ("Constraints: " + ", ".join(said) + ".") if said else ""
 
 
 def client_module_doc() -> str:
@@ -138,12 +181,6 @@ def client_module_doc() -> str:
 
 def namespace_module_doc(path: str) -> str:
     return f"The ``{path}/`` level of the client's accessor tree, sync and async."
-
-
-def _args_section(args: tuple[tuple[str, str], ...]) -> list[str]:
-    if not args:
-        return []
-    return ["", "Args:", *(f"    {name}: {text}" if text else f"    {name}" for name, text in args)]
 
 
 def resource_module_doc(model: Model) -> str:

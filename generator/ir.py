@@ -155,6 +155,7 @@ class Model:
     output_class: str
     resource_class: str
     async_resource_class: str
+    params_class: str
     description: str | None
     fields: tuple[Field, ...]
     output_fields: tuple[OutputField, ...]
@@ -205,6 +206,13 @@ class Package:
     models: tuple[Model, ...]
     namespaces: tuple[Namespace, ...]
     sources: tuple[SourceFile, ...]
+
+
+def leaf_type(type_ref: TypeRef) -> TypeRef:
+    """The element type of (nested) arrays, the type itself otherwise."""
+    while isinstance(type_ref, ArrayOf):
+        type_ref = type_ref.item
+    return type_ref
 
 
 def freeze(value: object) -> FrozenJson:

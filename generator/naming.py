@@ -311,12 +311,15 @@ def _hashed_name(text: str) -> str:
     return "input_" + hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
-REQUEST_SUFFIX, OUTPUT_SUFFIX, RESOURCE_SUFFIX, NAMESPACE_SUFFIX = (
+REQUEST_SUFFIX, OUTPUT_SUFFIX, RESOURCE_SUFFIX, NAMESPACE_SUFFIX, PARAMS_SUFFIX = (
     "Request",
     "Output",
     "Resource",
     "Namespace",
+    "Params",
 )
+# Type aliases of a model's enumerations: no class or imported name ends so.
+CHOICE_SUFFIX = "Choice"
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,8 +342,27 @@ class ModelNames:
         return self.class_base + RESOURCE_SUFFIX
 
     @property
+    def params_class(self) -> str:
+        return self.class_base + PARAMS_SUFFIX
+
+    @property
     def async_resource_class(self) -> str:
         return async_twin(self.resource_class)
+
+
+def choice_alias(field_name: str) -> str:
+    """The type alias of a field's allowed values: ``num_frames`` → ``NumFramesChoice``.
+
+    Field names are lower-case snake_case, so the mapping is one to one: each part is
+    capitalised, and an underscore stays where the next part does not start with a letter
+    (``x_1`` → ``X_1Choice``, ``x1`` → ``X1Choice``, ``format_`` → ``Format_Choice``).
+    Two fields of a model never share an alias, and it follows the field's (locked) name.
+    """
+    parts = field_name.split("_")
+    out = [parts[0][:1].upper() + parts[0][1:]]
+    for part in parts[1:]:
+        out.append(part[:1].upper() + part[1:] if part[:1].isalpha() else "_" + part)
+    return "".join(out) + CHOICE_SUFFIX
 
 
 def async_twin(class_name: str) -> str:

@@ -94,16 +94,21 @@ def _escape_char(char: str) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-def annotation(type_ref: TypeRef, *, media_type: str = "MediaUrl") -> str:
-    """The annotation of a type, as used in generated client signatures."""
+def annotation(
+    type_ref: TypeRef, *, media_type: str = "MediaUrl", literal_name: str | None = None
+) -> str:
+    """The annotation of a type; ``literal_name`` spells its enumeration by an alias."""
     if isinstance(type_ref, Scalar):
         return _SCALAR_ANNOTATIONS[type_ref.kind]
     if isinstance(type_ref, MediaUrl):
         return media_type
     if isinstance(type_ref, LiteralOf):
+        if literal_name is not None:
+            return literal_name
         return "Literal[" + ", ".join(repr(value) for value in type_ref.values) + "]"
     if isinstance(type_ref, ArrayOf):
-        return f"list[{annotation(type_ref.item, media_type=media_type)}]"
+        item = annotation(type_ref.item, media_type=media_type, literal_name=literal_name)
+        return f"list[{item}]"
     raise GeneratorBug(f"unknown type node {type_ref!r}")
 
 

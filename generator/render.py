@@ -28,7 +28,12 @@ from generator.config import Config
 from generator.dmcg import render_classes
 from generator.ir import Model, Package
 from generator.manifest import GENERATOR_NAME, REGENERATE_COMMAND, tool_versions, tree_hash
-from generator.views import client_module_view, namespace_module_view, resource_module_view
+from generator.views import (
+    client_module_view,
+    namespace_module_view,
+    params_view,
+    resource_module_view,
+)
 
 BLACK_MODE = black.Mode(target_versions={TargetVersion.PY311}, line_length=100)
 _TEMPLATE_FILTERS = {
@@ -274,11 +279,13 @@ def _model_module(model: Model, context: _Context) -> str:
         field.default is not None and pyexpr.is_mutable(field.default.value) and not field.required
         for field in model.fields
     )
+    params = params_view(model)
     text = context.env.get_template("model_module.py.j2").render(
         doc=pyexpr.docstring(docs.module_doc(model)),
         pragmas=[pyexpr.MUTABLE_DEFAULTS_PRAGMA] if mutable_defaults else [],
-        imports=pyexpr.import_block(classes.imports),
+        imports=pyexpr.import_block((*classes.imports, *params.imports)),
         body=classes.body,
+        params=params,
     )
     return context.python_file(text, source=model.source.file)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator import docs, pyexpr
-from generator.ir import ArrayOf, Field, LiteralOf, Model, Namespace, Scalar, TypeRef
+from generator import docs, naming, pyexpr
+from generator.ir import Field, LiteralOf, Model, Namespace, Scalar, TypeRef, leaf_type
 from generator.pyexpr import Import
 
 
@@ -24,20 +24,63 @@ class Side:
     client_base: str
     resource_base: str
     job_type: str
+    run_options: str
+    run_args: str
 
 
-SYNC = Side(False, "def", "", "RunComfyBase", "ModelResource", "Job")
-ASYNC = Side(True, "async def", "await ", "AsyncRunComfyBase", "AsyncModelResource", "AsyncJob")
+SYNC = Side(False, "def", "", "RunComfyBase", "ModelResource", "Job", "RunOptions", "_RunArgs")
+ASYNC = Side(
+    True,
+    "async def",
+    "await ",
+    "AsyncRunComfyBase",
+    "AsyncModelResource",
+    "AsyncJob",
+    "AsyncRunOptions",
+    "_AsyncRunArgs",
+)
 SIDES = (SYNC, ASYNC)
+# The keyword arguments of ``submit`` (the same on both sides): the model's and the options.
+SUBMIT_OPTIONS, SUBMIT_ARGS = "SubmitOptions", "_SubmitArgs"
 
 
 @dataclass(frozen=True, slots=True)
-class Param:
-    """A keyword-only parameter of ``submit``/``run``: ``name: annotation`` (``= None``)."""
+class ParamView:
+    """One key of a model's parameters ``TypedDict``: ``name: annotation`` and its doc."""
 
     name: str
     annotation: str
-    required: bool
+    doc: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParamsView:
+    """What a model module adds to its two classes: enumeration aliases and the params."""
+
+    aliases: tuple[str, ...]
+    class_name: str
+    doc: str
+    keys: tuple[ParamView, ...]
+    imports: tuple[Import, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ArgsView:
+    """A private ``TypedDict`` merging the model's params with one set of call options."""
+
+    class_name: str
+    bases: str
+    doc: str
+
+
+@dataclass(frozen=True, slots=True)
+class MethodView:
+    """``submit`` or ``run``: a request object with options, or the model's keywords."""
+
+    name: str
+    options: str
+    args: str
+    returns: str
     doc: str
 
 
@@ -50,18 +93,16 @@ class ResourceClassView:
     doc: str
     def_: str
     await_: str
-    job_type: str
     request_class: str
     output_class: str
-    params: tuple[Param, ...]
-    submit_doc: str
-    run_doc: str
+    methods: tuple[MethodView, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ResourceModuleView:
     doc: str
     imports: str
+    args: tuple[ArgsView, ...]
     classes: tuple[ResourceClassView, ...]
 
 
@@ -94,10 +135,12 @@ class ClientModuleView:
 
 
 def resource_module_view(model: Model) -> ResourceModuleView:
-    params = tuple(_param(field) for field in model.fields)
-    arg_docs = tuple((param.name, param.doc) for param in params)
-    submit_doc = pyexpr.docstring(docs.submit_doc(model, arg_docs), indent="        ")
-    run_doc = pyexpr.docstring(docs.run_doc(model, arg_docs), indent="        ")
+    submit_doc = pyexpr.docstring(docs.submit_doc(model), indent="        ")
+    run_doc = pyexpr.docstring(docs.run_doc(model), indent="        ")
+    args = (
+        _args_view(model, SUBMIT_ARGS, SUBMIT_OPTIONS, "``submit``"),
+        *(_args_view(model, side.run_args, side.run_options, _run_label(side)) for side in SIDES),
+    )
     classes = tuple(
         ResourceClassView(
             class_name=model.async_resource_class if side.is_async else model.resource_class,
@@ -105,19 +148,87 @@ def resource_module_view(model: Model) -> ResourceModuleView:
             doc=pyexpr.docstring(docs.resource_doc(model, is_async=side.is_async), indent="    "),
             def_=side.def_,
             await_=side.await_,
-            job_type=f"{side.job_type}[{model.output_class}]",
             request_class=model.request_class,
             output_class=model.output_class,
-            params=params,
-            submit_doc=submit_doc,
-            run_doc=run_doc,
+            methods=(
+                MethodView(
+                    "submit",
+                    SUBMIT_OPTIONS,
+                    SUBMIT_ARGS,
+                    f"{side.job_type}[{model.output_class}]",
+                    submit_doc,
+                ),
+                MethodView("run", side.run_options, side.run_args, model.output_class, run_doc),
+            ),
         )
         for side in SIDES
     )
     return ResourceModuleView(
         doc=pyexpr.docstring(docs.resource_module_doc(model)),
         imports=pyexpr.import_block(_resource_imports(model)),
+        args=args,
         classes=classes,
+    )
+
+
+def _run_label(side: Side) -> str:
+    return "the async ``run``" if side.is_async else "``run``"
+
+
+def _args_view(model: Model, class_name: str, options: str, label: str) -> ArgsView:
+    return ArgsView(
+        class_name=class_name,
+        bases=f"{model.params_class}, {options}",
+        doc=pyexpr.docstring(f"The keyword arguments of {label}: the model's and the options."),
+    )
+
+
+def params_view(model: Model) -> ParamsView:
+    """The ``Literal`` aliases and the parameters ``TypedDict`` of a model module.
+
+    Each enumeration is spelled once, as an alias the request class and the parameters
+    share; each parameter list once, as the ``TypedDict`` every ``submit``/``run`` unpacks.
+    """
+    aliases = tuple(
+        f"{naming.choice_alias(field.py_name)}: TypeAlias = {pyexpr.annotation(leaf)}"
+        for field in model.fields
+        if isinstance(leaf := leaf_type(field.type), LiteralOf)
+    )
+    keys = tuple(_param_view(field) for field in model.fields)
+    imports = [Import(pyexpr.STDLIB, 0, "typing", "TypedDict")]
+    if aliases:
+        imports += [
+            Import(pyexpr.STDLIB, 0, "typing", "Literal"),
+            Import(pyexpr.STDLIB, 0, "typing", "TypeAlias"),
+        ]
+    if any(field.required for field in model.fields):
+        imports.append(Import(pyexpr.STDLIB, 0, "typing", "Required"))
+    if any(_needs_any(field.type) for field in model.fields):
+        imports.append(Import(pyexpr.STDLIB, 0, "typing", "Any"))
+    return ParamsView(
+        aliases=aliases,
+        class_name=model.params_class,
+        doc=pyexpr.docstring(docs.params_doc(model), indent="    "),
+        keys=keys,
+        imports=tuple(imports),
+    )
+
+
+def choice_alias_of(field: Field) -> str | None:
+    """The alias that spells the field's enumeration, if it has one."""
+    return naming.choice_alias(field.py_name) if isinstance(leaf_type(field.type), LiteralOf) else None
+
+
+def _param_view(field: Field) -> ParamView:
+    annotation = signature_annotation(field.type, literal_name=choice_alias_of(field))
+    if field.nullable or not field.required:
+        annotation += " | None"
+    if field.required:
+        annotation = f"Required[{annotation}]"
+    return ParamView(
+        name=field.py_name,
+        annotation=annotation,
+        doc=pyexpr.docstring(docs.param_doc(field), indent="    "),
     )
 
 
@@ -216,41 +327,33 @@ def _namespace_view(namespace: Namespace, side: Side, targets: dict[str, str]) -
     )
 
 
-def _param(field: Field) -> Param:
-    annotation = signature_annotation(field.type)
-    if field.nullable or not field.required:
-        annotation += " | None"
-    return Param(
-        name=field.py_name,
-        annotation=annotation,
-        required=field.required,
-        doc=docs.first_line(docs.field_doc(field)),
-    )
-
-
-def signature_annotation(type_ref: TypeRef) -> str:
+def signature_annotation(type_ref: TypeRef, *, literal_name: str | None = None) -> str:
     """Client signatures take plain strings for media; the request model checks them."""
-    return pyexpr.annotation(type_ref, media_type="str")
+    return pyexpr.annotation(type_ref, media_type="str", literal_name=literal_name)
+
+
+def _needs_any(type_ref: TypeRef) -> bool:
+    leaf = leaf_type(type_ref)
+    return isinstance(leaf, Scalar) and leaf.kind in {"any", "object"}
 
 
 def _resource_imports(model: Model) -> list[Import]:
-    runtime = ("AsyncJob", "AsyncModelResource", "Job", "JobStatus", "ModelResource")
-    imports = [Import(pyexpr.FUTURE, 0, "__future__", "annotations")]
-    imports.append(Import(pyexpr.STDLIB, 0, "collections.abc", "Callable"))
-    leaves = [_leaf(field.type) for field in model.fields]
-    if any(isinstance(leaf, LiteralOf) for leaf in leaves):
-        imports.append(Import(pyexpr.STDLIB, 0, "typing", "Literal"))
-    if any(isinstance(leaf, Scalar) and leaf.kind in {"any", "object"} for leaf in leaves):
-        imports.append(Import(pyexpr.STDLIB, 0, "typing", "Any"))
+    runtime = (
+        "AsyncJob",
+        "AsyncModelResource",
+        "Job",
+        "ModelResource",
+        SUBMIT_OPTIONS,
+        *(side.run_options for side in SIDES),
+    )
+    imports = [
+        Import(pyexpr.FUTURE, 0, "__future__", "annotations"),
+        *(Import(pyexpr.STDLIB, 0, "typing", name) for name in ("Any", "Unpack", "overload")),
+    ]
     imports += [Import(pyexpr.LOCAL, 2, "_runtime", name) for name in runtime]
     module = f"models.{model.module_name}"
     imports += [
-        Import(pyexpr.LOCAL, 2, module, model.request_class),
-        Import(pyexpr.LOCAL, 2, module, model.output_class),
+        Import(pyexpr.LOCAL, 2, module, name)
+        for name in (model.request_class, model.output_class, model.params_class)
     ]
     return imports
-
-
-def _leaf(type_ref: TypeRef) -> TypeRef:
-    """The element type of (nested) arrays, the type itself otherwise."""
-    return _leaf(type_ref.item) if isinstance(type_ref, ArrayOf) else type_ref

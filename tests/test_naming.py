@@ -521,3 +521,11 @@ def test_class_and_module_names_are_identifiers(model_id: str) -> None:
     base = naming.class_base_name(model_id)
     assert module.isidentifier() and module.isascii() and not keyword.iskeyword(module)
     assert base.isidentifier() and base.isascii() and base[0].isupper()
+
+
+@given(st.lists(st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True), unique=True, max_size=8))
+def test_choice_aliases_are_one_to_one_identifiers(names: list[str]) -> None:
+    aliases = [naming.choice_alias(name) for name in names]
+    assert len(set(aliases)) == len(aliases)
+    assert all(alias.isidentifier() and alias.endswith(naming.CHOICE_SUFFIX) for alias in aliases)
+    assert all(alias[0].isupper() for alias in aliases)

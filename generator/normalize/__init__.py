@@ -108,6 +108,7 @@ def _build_model(
         output_class=names.output_class,
         resource_class=names.resource_class,
         async_resource_class=names.async_resource_class,
+        params_class=names.params_class,
         description=input_schema.get("description") or None,
         fields=_fields(input_schema, targets, py_names, input_ref, diags),
         output_fields=_output_fields(

@@ -34,6 +34,7 @@ from ._options import (
     as_timeout,
     call_options,
     check_max_retries,
+    option_names,
 )
 from ._sansio import Operation, Secret, Settings
 from ._submission import Submission
@@ -101,7 +102,7 @@ def _settings(
 
 
 def _copy_settings(settings: Settings, options: ClientOptions) -> Settings:
-    unknown = sorted(set(options) - set(ClientOptions.__optional_keys__))
+    unknown = sorted(set(options) - option_names(ClientOptions))
     if unknown:
         raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
     return Settings(

@@ -25,7 +25,6 @@ from ._errors import (
     RunComfyError,
     WaitTimeoutError,
 )
-from ._models import RequestModel
 from ._options import NO_OPTIONS, CallOptions, OnSubmitted, OnUpdate
 from ._sansio import ApiCall, Notify, Operation, Settings, Sleep, call, call_with_response, logger
 from ._submission import Submission
@@ -56,7 +55,7 @@ class Operations:
 
     def submit(
         self,
-        submission: Submission | RequestModel,
+        submission: Submission,
         *,
         options: CallOptions = NO_OPTIONS,
         on_submitted: OnSubmitted | None = None,
@@ -65,8 +64,6 @@ class Operations:
 
         ``on_submitted`` hears the request id as soon as the server has accepted the job.
         """
-        if isinstance(submission, RequestModel):
-            submission = Submission.of_request(submission)
         api = self._api_call(
             "POST",
             self._url("v1", "models", _model_path(submission.model_id)),
@@ -190,7 +187,7 @@ class Operations:
 
     def run(
         self,
-        submission: Submission | RequestModel,
+        submission: Submission,
         output_type: type[OutputT],
         *,
         timeout: float | None = None,

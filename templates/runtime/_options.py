@@ -36,6 +36,7 @@ __all__ = [
     "SubmitOptions",
     "WaitOptions",
     "call_options",
+    "option_names",
     "split_options",
 ]
 
@@ -73,13 +74,13 @@ class _BodyOptions(TypedDict, total=False):
 class SubmitOptions(RequestOptions, _BodyOptions, total=False):
     """Options of ``submit``."""
 
-    on_submitted: OnSubmitted
+    on_submitted: OnSubmitted | None
 
 
 class AsyncSubmitOptions(RequestOptions, _BodyOptions, total=False):
     """Options of the async ``submit``; ``on_submitted`` may be a coroutine function."""
 
-    on_submitted: AsyncOnSubmitted
+    on_submitted: AsyncOnSubmitted | None
 
 
 class WaitOptions(_TransportOptions, total=False):
@@ -88,14 +89,15 @@ class WaitOptions(_TransportOptions, total=False):
     timeout: float | None
     """Seconds to wait in all (None: as long as the job takes); each poll is capped to the
     time left. The job itself goes on after a ``WaitTimeoutError``."""
-    on_update: OnUpdate
+    on_update: OnUpdate | None
+    """Called with every change of state or queue position."""
 
 
 class AsyncWaitOptions(_TransportOptions, total=False):
     """Options of the async ``wait``; ``on_update`` may be a coroutine function."""
 
     timeout: float | None
-    on_update: AsyncOnUpdate
+    on_update: AsyncOnUpdate | None
 
 
 class _RunOnly(_BodyOptions, total=False):
@@ -107,13 +109,13 @@ class _RunOnly(_BodyOptions, total=False):
 class RunOptions(WaitOptions, _RunOnly, total=False):
     """Options of ``run``: those of ``submit`` and ``wait``, and ``cancel_on_interrupt``."""
 
-    on_submitted: OnSubmitted
+    on_submitted: OnSubmitted | None
 
 
 class AsyncRunOptions(AsyncWaitOptions, _RunOnly, total=False):
     """Options of the async ``run``; callbacks may be coroutine functions."""
 
-    on_submitted: AsyncOnSubmitted
+    on_submitted: AsyncOnSubmitted | None
 
 
 class ClientOptions(TypedDict, total=False):
@@ -146,7 +148,7 @@ def call_options(
 
     ``http_timeout`` False: ``timeout`` is the caller's wait, not an HTTP timeout.
     """
-    unknown = sorted(set(options) - set(allowed.__optional_keys__))
+    unknown = sorted(set(options) - option_names(allowed))
     if unknown:
         raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
     wants_timeout = http_timeout and "timeout" in options
@@ -158,14 +160,21 @@ def call_options(
     )
 
 
+def option_names(options: type[Any]) -> frozenset[str]:
+    """The keys an options ``TypedDict`` declares."""
+    keys: frozenset[str] = options.__required_keys__ | options.__optional_keys__
+    return keys
+
+
 def split_options(
-    arguments: Mapping[str, Any], allowed: type[Any]
+    kwargs: Mapping[str, Any], options: frozenset[str]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(options, the rest)``: keyword arguments named by the ``TypedDict`` ``allowed``
-    first, the model's parameters second."""
-    keys = allowed.__optional_keys__
-    options = {name: value for name, value in arguments.items() if name in keys}
-    return options, {name: value for name, value in arguments.items() if name not in keys}
+    """``(parameters, options)`` of a generated method's keyword arguments."""
+    parameters: dict[str, Any] = {}
+    chosen: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        (chosen if key in options else parameters)[key] = value
+    return parameters, chosen
 
 
 def as_timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:

@@ -163,6 +163,46 @@ def test_run_sends_exactly_the_wire_keys_and_returns_the_typed_output(
     )
 
 
+@by_model
+def test_a_built_request_object_is_sent_like_its_keyword_arguments(
+    sdk: SdkRunner, server: ServerHandle, case: ModelCase
+) -> None:
+    async def scenario(client: SdkClient) -> OutputModel:
+        resource = case.accessor(client)
+        request = resource.request_type(**case.fields)
+        await settle(resource.submit(request))
+        output: OutputModel = await settle(resource.run(request, timeout=WAIT_LIMIT))
+        return output
+
+    output = sdk.run(scenario)
+
+    assert [job.body for job in server.controller.jobs()] == [case.wire_body] * 2
+    assert type(output) is case.output_type
+
+
+def test_a_request_object_with_keyword_arguments_or_of_another_model_is_refused(
+    sdk: SdkRunner, server: ServerHandle
+) -> None:
+    async def scenario(client: SdkClient) -> list[str]:
+        resource = first_last_frame(client)
+        other = client.community.wan_2_1.fusionx.image_to_video
+        refusals = []
+        for call in (
+            lambda: resource.submit(resource.request_type(**FLF_FIELDS), steps=12),
+            lambda: resource.run(other.request_type(prompt="p", image="https://e.com/x.png")),
+        ):
+            with pytest.raises(TypeError) as refused:
+                await settle(call())
+            refusals.append(str(refused.value))
+        return refusals
+
+    both, wrong = sdk.run(scenario)
+
+    assert "not both" in both and "steps" in both
+    assert "CommunityWan22FirstLastFrameRequest" in wrong
+    assert server.controller.jobs() == ()
+
+
 def test_wait_reports_each_new_queue_position(sdk: SdkRunner, server: ServerHandle) -> None:
     updates: list[JobStatus] = []
 

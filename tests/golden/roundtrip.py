@@ -27,6 +27,7 @@ def main(tree: str, schemas: str) -> None:
         request, output = info.request_type(), info.output_type()
         assert request.model_id == model_id, (request.model_id, model_id)
         check_inputs(request, document["input_schema"])
+        check_params(request)
         check_outputs(output, document["output_schema"])
         example = document.get("example_request")
         if example:
@@ -56,6 +57,17 @@ def check_inputs(request: Any, schema: dict[str, Any]) -> None:
             # Only a default that contradicts its own field may be left out (warning G011).
             assert field.default is None, (where, field.default, given)
             assert not accepts(field, given), (where, given)
+
+
+def check_params(request: Any) -> None:
+    """The parameters ``TypedDict`` lists the request's fields, required where they are."""
+    module = sys.modules[request.__module__]
+    params = getattr(module, request.__name__.removesuffix("Request") + "Params")
+    hints = typing.get_type_hints(params, include_extras=True)
+    assert list(hints) == list(request.model_fields), (list(hints), list(request.model_fields))
+    required = {name for name, hint in hints.items() if typing.get_origin(hint) is typing.Required}
+    expected = {name for name, field in request.model_fields.items() if field.is_required()}
+    assert required == expected, (sorted(required), sorted(expected))
 
 
 def check_outputs(output: Any, schema: dict[str, Any]) -> None:

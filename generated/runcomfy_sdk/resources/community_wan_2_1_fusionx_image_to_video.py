@@ -5,14 +5,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal
+from typing import Any, Unpack, overload
 
-from .._runtime import AsyncJob, AsyncModelResource, Job, JobStatus, ModelResource
+from .._runtime import (
+    AsyncJob,
+    AsyncModelResource,
+    AsyncRunOptions,
+    Job,
+    ModelResource,
+    RunOptions,
+    SubmitOptions,
+)
 from ..models.community_wan_2_1_fusionx_image_to_video import (
     CommunityWan21FusionxImageToVideoOutput,
+    CommunityWan21FusionxImageToVideoParams,
     CommunityWan21FusionxImageToVideoRequest,
 )
+
+
+class _SubmitArgs(CommunityWan21FusionxImageToVideoParams, SubmitOptions, total=False):
+    """The keyword arguments of ``submit``: the model's and the options."""
+
+
+class _RunArgs(CommunityWan21FusionxImageToVideoParams, RunOptions, total=False):
+    """The keyword arguments of ``run``: the model's and the options."""
+
+
+class _AsyncRunArgs(CommunityWan21FusionxImageToVideoParams, AsyncRunOptions, total=False):
+    """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class CommunityWan21FusionxImageToVideoResource(
@@ -23,128 +43,44 @@ class CommunityWan21FusionxImageToVideoResource(
     request_type = CommunityWan21FusionxImageToVideoRequest
     output_type = CommunityWan21FusionxImageToVideoOutput
 
+    @overload
     def submit(
-        self,
-        *,
-        prompt: str,
-        image: str,
-        guidance_scale: float | None = None,
-        seed: int | None = None,
-        shift: float | None = None,
-        steps: int | None = None,
-        num_frames: Literal[81, 141] | None = None,
-        resolution: (
-            Literal[
-                "480x480 (1:1)",
-                "720x720 (1:1)",
-                "480x720 (2:3)",
-                "720x480 (3:2)",
-                "540x960 (9:16)",
-                "576x1024 (9:16)",
-                "720x1280 (9:16)",
-                "960x540 (16:9)",
-                "1024x576 (16:9)",
-                "1280x720 (16:9)",
-            ]
-            | None
-        ) = None,
-        fps: int | None = None,
+        self, request: CommunityWan21FusionxImageToVideoRequest, /, **options: Unpack[SubmitOptions]
+    ) -> Job[CommunityWan21FusionxImageToVideoOutput]: ...
+    @overload
+    def submit(
+        self, /, **kwargs: Unpack[_SubmitArgs]
+    ) -> Job[CommunityWan21FusionxImageToVideoOutput]: ...
+    def submit(
+        self, request: CommunityWan21FusionxImageToVideoRequest | None = None, /, **kwargs: Any
     ) -> Job[CommunityWan21FusionxImageToVideoOutput]:
         """Submit a ``community/wan-2-1/fusionx/image-to-video`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            prompt: Prompt
-            image: Image
-            guidance_scale: Guidance Scale: Controls how strongly the output adheres to the prompt versus allowing creative variation.
-            seed: Seed
-            shift: Shift: Offsets the diffusion sampling schedule, trading stability for stronger motion/style as the value increases.
-            steps: Steps: Number of denoising iterations; more steps refine detail and stability but take longer.
-            num_frames: Number of Frames
-            resolution: Resolution (W:H)
-            fps: Frames Per Second
+        Pass a ``CommunityWan21FusionxImageToVideoRequest`` or its fields as keyword arguments (see
+        ``CommunityWan21FusionxImageToVideoParams``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return self._submit(
-            CommunityWan21FusionxImageToVideoRequest.model_validate(
-                {
-                    "prompt": prompt,
-                    "image": image,
-                    "guidance_scale": guidance_scale,
-                    "seed": seed,
-                    "shift": shift,
-                    "steps": steps,
-                    "num_frames": num_frames,
-                    "resolution": resolution,
-                    "fps": fps,
-                }
-            )
-        )
+        return self._submit_with(request, kwargs)
 
+    @overload
     def run(
-        self,
-        *,
-        prompt: str,
-        image: str,
-        guidance_scale: float | None = None,
-        seed: int | None = None,
-        shift: float | None = None,
-        steps: int | None = None,
-        num_frames: Literal[81, 141] | None = None,
-        resolution: (
-            Literal[
-                "480x480 (1:1)",
-                "720x720 (1:1)",
-                "480x720 (2:3)",
-                "720x480 (3:2)",
-                "540x960 (9:16)",
-                "576x1024 (9:16)",
-                "720x1280 (9:16)",
-                "960x540 (16:9)",
-                "1024x576 (16:9)",
-                "1280x720 (16:9)",
-            ]
-            | None
-        ) = None,
-        fps: int | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        self, request: CommunityWan21FusionxImageToVideoRequest, /, **options: Unpack[RunOptions]
+    ) -> CommunityWan21FusionxImageToVideoOutput: ...
+    @overload
+    def run(self, /, **kwargs: Unpack[_RunArgs]) -> CommunityWan21FusionxImageToVideoOutput: ...
+    def run(
+        self, request: CommunityWan21FusionxImageToVideoRequest | None = None, /, **kwargs: Any
     ) -> CommunityWan21FusionxImageToVideoOutput:
         """Submit a ``community/wan-2-1/fusionx/image-to-video`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            prompt: Prompt
-            image: Image
-            guidance_scale: Guidance Scale: Controls how strongly the output adheres to the prompt versus allowing creative variation.
-            seed: Seed
-            shift: Shift: Offsets the diffusion sampling schedule, trading stability for stronger motion/style as the value increases.
-            steps: Steps: Number of denoising iterations; more steps refine detail and stability but take longer.
-            num_frames: Number of Frames
-            resolution: Resolution (W:H)
-            fps: Frames Per Second
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``CommunityWan21FusionxImageToVideoRequest`` or its fields as keyword arguments (see
+        ``CommunityWan21FusionxImageToVideoParams``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return self._run(
-            CommunityWan21FusionxImageToVideoRequest.model_validate(
-                {
-                    "prompt": prompt,
-                    "image": image,
-                    "guidance_scale": guidance_scale,
-                    "seed": seed,
-                    "shift": shift,
-                    "steps": steps,
-                    "num_frames": num_frames,
-                    "resolution": resolution,
-                    "fps": fps,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return self._run_with(request, kwargs)
 
 
 class AsyncCommunityWan21FusionxImageToVideoResource(
@@ -157,125 +93,46 @@ class AsyncCommunityWan21FusionxImageToVideoResource(
     request_type = CommunityWan21FusionxImageToVideoRequest
     output_type = CommunityWan21FusionxImageToVideoOutput
 
+    @overload
     async def submit(
-        self,
-        *,
-        prompt: str,
-        image: str,
-        guidance_scale: float | None = None,
-        seed: int | None = None,
-        shift: float | None = None,
-        steps: int | None = None,
-        num_frames: Literal[81, 141] | None = None,
-        resolution: (
-            Literal[
-                "480x480 (1:1)",
-                "720x720 (1:1)",
-                "480x720 (2:3)",
-                "720x480 (3:2)",
-                "540x960 (9:16)",
-                "576x1024 (9:16)",
-                "720x1280 (9:16)",
-                "960x540 (16:9)",
-                "1024x576 (16:9)",
-                "1280x720 (16:9)",
-            ]
-            | None
-        ) = None,
-        fps: int | None = None,
+        self, request: CommunityWan21FusionxImageToVideoRequest, /, **options: Unpack[SubmitOptions]
+    ) -> AsyncJob[CommunityWan21FusionxImageToVideoOutput]: ...
+    @overload
+    async def submit(
+        self, /, **kwargs: Unpack[_SubmitArgs]
+    ) -> AsyncJob[CommunityWan21FusionxImageToVideoOutput]: ...
+    async def submit(
+        self, request: CommunityWan21FusionxImageToVideoRequest | None = None, /, **kwargs: Any
     ) -> AsyncJob[CommunityWan21FusionxImageToVideoOutput]:
         """Submit a ``community/wan-2-1/fusionx/image-to-video`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            prompt: Prompt
-            image: Image
-            guidance_scale: Guidance Scale: Controls how strongly the output adheres to the prompt versus allowing creative variation.
-            seed: Seed
-            shift: Shift: Offsets the diffusion sampling schedule, trading stability for stronger motion/style as the value increases.
-            steps: Steps: Number of denoising iterations; more steps refine detail and stability but take longer.
-            num_frames: Number of Frames
-            resolution: Resolution (W:H)
-            fps: Frames Per Second
+        Pass a ``CommunityWan21FusionxImageToVideoRequest`` or its fields as keyword arguments (see
+        ``CommunityWan21FusionxImageToVideoParams``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return await self._submit(
-            CommunityWan21FusionxImageToVideoRequest.model_validate(
-                {
-                    "prompt": prompt,
-                    "image": image,
-                    "guidance_scale": guidance_scale,
-                    "seed": seed,
-                    "shift": shift,
-                    "steps": steps,
-                    "num_frames": num_frames,
-                    "resolution": resolution,
-                    "fps": fps,
-                }
-            )
-        )
+        return await self._submit_with(request, kwargs)
 
+    @overload
     async def run(
         self,
-        *,
-        prompt: str,
-        image: str,
-        guidance_scale: float | None = None,
-        seed: int | None = None,
-        shift: float | None = None,
-        steps: int | None = None,
-        num_frames: Literal[81, 141] | None = None,
-        resolution: (
-            Literal[
-                "480x480 (1:1)",
-                "720x720 (1:1)",
-                "480x720 (2:3)",
-                "720x480 (3:2)",
-                "540x960 (9:16)",
-                "576x1024 (9:16)",
-                "720x1280 (9:16)",
-                "960x540 (16:9)",
-                "1024x576 (16:9)",
-                "1280x720 (16:9)",
-            ]
-            | None
-        ) = None,
-        fps: int | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        request: CommunityWan21FusionxImageToVideoRequest,
+        /,
+        **options: Unpack[AsyncRunOptions],
+    ) -> CommunityWan21FusionxImageToVideoOutput: ...
+    @overload
+    async def run(
+        self, /, **kwargs: Unpack[_AsyncRunArgs]
+    ) -> CommunityWan21FusionxImageToVideoOutput: ...
+    async def run(
+        self, request: CommunityWan21FusionxImageToVideoRequest | None = None, /, **kwargs: Any
     ) -> CommunityWan21FusionxImageToVideoOutput:
         """Submit a ``community/wan-2-1/fusionx/image-to-video`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            prompt: Prompt
-            image: Image
-            guidance_scale: Guidance Scale: Controls how strongly the output adheres to the prompt versus allowing creative variation.
-            seed: Seed
-            shift: Shift: Offsets the diffusion sampling schedule, trading stability for stronger motion/style as the value increases.
-            steps: Steps: Number of denoising iterations; more steps refine detail and stability but take longer.
-            num_frames: Number of Frames
-            resolution: Resolution (W:H)
-            fps: Frames Per Second
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``CommunityWan21FusionxImageToVideoRequest`` or its fields as keyword arguments (see
+        ``CommunityWan21FusionxImageToVideoParams``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return await self._run(
-            CommunityWan21FusionxImageToVideoRequest.model_validate(
-                {
-                    "prompt": prompt,
-                    "image": image,
-                    "guidance_scale": guidance_scale,
-                    "seed": seed,
-                    "shift": shift,
-                    "steps": steps,
-                    "num_frames": num_frames,
-                    "resolution": resolution,
-                    "fps": fps,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return await self._run_with(request, kwargs)

@@ -5,14 +5,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal
+from typing import Any, Unpack, overload
 
-from .._runtime import AsyncJob, AsyncModelResource, Job, JobStatus, ModelResource
+from .._runtime import (
+    AsyncJob,
+    AsyncModelResource,
+    AsyncRunOptions,
+    Job,
+    ModelResource,
+    RunOptions,
+    SubmitOptions,
+)
 from ..models.wan_ai_wan_2_6_image_to_image import (
     WanAiWan26ImageToImageOutput,
+    WanAiWan26ImageToImageParams,
     WanAiWan26ImageToImageRequest,
 )
+
+
+class _SubmitArgs(WanAiWan26ImageToImageParams, SubmitOptions, total=False):
+    """The keyword arguments of ``submit``: the model's and the options."""
+
+
+class _RunArgs(WanAiWan26ImageToImageParams, RunOptions, total=False):
+    """The keyword arguments of ``run``: the model's and the options."""
+
+
+class _AsyncRunArgs(WanAiWan26ImageToImageParams, AsyncRunOptions, total=False):
+    """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class WanAiWan26ImageToImageResource(
@@ -23,106 +43,42 @@ class WanAiWan26ImageToImageResource(
     request_type = WanAiWan26ImageToImageRequest
     output_type = WanAiWan26ImageToImageOutput
 
+    @overload
     def submit(
-        self,
-        *,
-        image_urls: list[str],
-        prompt: str,
-        image_size: (
-            Literal[
-                "1024*1024 (1:1)",
-                "800*1200 (2:3)",
-                "1200*800 (3:2)",
-                "960*1280 (3:4)",
-                "1280*960 (4:3)",
-                "720*1280 (9:16)",
-                "1280*720 (16:9)",
-                "1344*576 (21:9)",
-            ]
-            | None
-        ) = None,
-        negative_prompt: str | None = None,
-        prompt_extend: bool | None = None,
-        seed: int | None = None,
+        self, request: WanAiWan26ImageToImageRequest, /, **options: Unpack[SubmitOptions]
+    ) -> Job[WanAiWan26ImageToImageOutput]: ...
+    @overload
+    def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> Job[WanAiWan26ImageToImageOutput]: ...
+    def submit(
+        self, request: WanAiWan26ImageToImageRequest | None = None, /, **kwargs: Any
     ) -> Job[WanAiWan26ImageToImageOutput]:
         """Submit a ``wan-ai/wan-2-6/image-to-image`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            image_urls: 参照画像: 編集用の参照画像。順序が重要:プロンプト内で「画像1」「画像2」「画像3」として参照してください。
-            prompt: プロンプト: 希望する画像を説明するテキストプロンプト。2000文字未満にしてください。
-            image_size: アスペクト比(幅:高さ)
-            negative_prompt: ネガティブプロンプト: 生成画像で避けたい内容。
-            prompt_extend: マジックプロンプト: プロンプトを拡張するかどうか。有効にすると、プロンプトがマジックプロンプトで拡張されます。
-            seed: シード: 再現性のためのランダムシード。同じシードはより一貫した結果を生成します。
+        Pass a ``WanAiWan26ImageToImageRequest`` or its fields as keyword arguments (see
+        ``WanAiWan26ImageToImageParams``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return self._submit(
-            WanAiWan26ImageToImageRequest.model_validate(
-                {
-                    "image_urls": image_urls,
-                    "prompt": prompt,
-                    "image_size": image_size,
-                    "negative_prompt": negative_prompt,
-                    "prompt_extend": prompt_extend,
-                    "seed": seed,
-                }
-            )
-        )
+        return self._submit_with(request, kwargs)
 
+    @overload
     def run(
-        self,
-        *,
-        image_urls: list[str],
-        prompt: str,
-        image_size: (
-            Literal[
-                "1024*1024 (1:1)",
-                "800*1200 (2:3)",
-                "1200*800 (3:2)",
-                "960*1280 (3:4)",
-                "1280*960 (4:3)",
-                "720*1280 (9:16)",
-                "1280*720 (16:9)",
-                "1344*576 (21:9)",
-            ]
-            | None
-        ) = None,
-        negative_prompt: str | None = None,
-        prompt_extend: bool | None = None,
-        seed: int | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        self, request: WanAiWan26ImageToImageRequest, /, **options: Unpack[RunOptions]
+    ) -> WanAiWan26ImageToImageOutput: ...
+    @overload
+    def run(self, /, **kwargs: Unpack[_RunArgs]) -> WanAiWan26ImageToImageOutput: ...
+    def run(
+        self, request: WanAiWan26ImageToImageRequest | None = None, /, **kwargs: Any
     ) -> WanAiWan26ImageToImageOutput:
         """Submit a ``wan-ai/wan-2-6/image-to-image`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            image_urls: 参照画像: 編集用の参照画像。順序が重要:プロンプト内で「画像1」「画像2」「画像3」として参照してください。
-            prompt: プロンプト: 希望する画像を説明するテキストプロンプト。2000文字未満にしてください。
-            image_size: アスペクト比(幅:高さ)
-            negative_prompt: ネガティブプロンプト: 生成画像で避けたい内容。
-            prompt_extend: マジックプロンプト: プロンプトを拡張するかどうか。有効にすると、プロンプトがマジックプロンプトで拡張されます。
-            seed: シード: 再現性のためのランダムシード。同じシードはより一貫した結果を生成します。
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``WanAiWan26ImageToImageRequest`` or its fields as keyword arguments (see
+        ``WanAiWan26ImageToImageParams``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return self._run(
-            WanAiWan26ImageToImageRequest.model_validate(
-                {
-                    "image_urls": image_urls,
-                    "prompt": prompt,
-                    "image_size": image_size,
-                    "negative_prompt": negative_prompt,
-                    "prompt_extend": prompt_extend,
-                    "seed": seed,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return self._run_with(request, kwargs)
 
 
 class AsyncWanAiWan26ImageToImageResource(
@@ -133,103 +89,41 @@ class AsyncWanAiWan26ImageToImageResource(
     request_type = WanAiWan26ImageToImageRequest
     output_type = WanAiWan26ImageToImageOutput
 
+    @overload
     async def submit(
-        self,
-        *,
-        image_urls: list[str],
-        prompt: str,
-        image_size: (
-            Literal[
-                "1024*1024 (1:1)",
-                "800*1200 (2:3)",
-                "1200*800 (3:2)",
-                "960*1280 (3:4)",
-                "1280*960 (4:3)",
-                "720*1280 (9:16)",
-                "1280*720 (16:9)",
-                "1344*576 (21:9)",
-            ]
-            | None
-        ) = None,
-        negative_prompt: str | None = None,
-        prompt_extend: bool | None = None,
-        seed: int | None = None,
+        self, request: WanAiWan26ImageToImageRequest, /, **options: Unpack[SubmitOptions]
+    ) -> AsyncJob[WanAiWan26ImageToImageOutput]: ...
+    @overload
+    async def submit(
+        self, /, **kwargs: Unpack[_SubmitArgs]
+    ) -> AsyncJob[WanAiWan26ImageToImageOutput]: ...
+    async def submit(
+        self, request: WanAiWan26ImageToImageRequest | None = None, /, **kwargs: Any
     ) -> AsyncJob[WanAiWan26ImageToImageOutput]:
         """Submit a ``wan-ai/wan-2-6/image-to-image`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            image_urls: 参照画像: 編集用の参照画像。順序が重要:プロンプト内で「画像1」「画像2」「画像3」として参照してください。
-            prompt: プロンプト: 希望する画像を説明するテキストプロンプト。2000文字未満にしてください。
-            image_size: アスペクト比(幅:高さ)
-            negative_prompt: ネガティブプロンプト: 生成画像で避けたい内容。
-            prompt_extend: マジックプロンプト: プロンプトを拡張するかどうか。有効にすると、プロンプトがマジックプロンプトで拡張されます。
-            seed: シード: 再現性のためのランダムシード。同じシードはより一貫した結果を生成します。
+        Pass a ``WanAiWan26ImageToImageRequest`` or its fields as keyword arguments (see
+        ``WanAiWan26ImageToImageParams``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return await self._submit(
-            WanAiWan26ImageToImageRequest.model_validate(
-                {
-                    "image_urls": image_urls,
-                    "prompt": prompt,
-                    "image_size": image_size,
-                    "negative_prompt": negative_prompt,
-                    "prompt_extend": prompt_extend,
-                    "seed": seed,
-                }
-            )
-        )
+        return await self._submit_with(request, kwargs)
 
+    @overload
     async def run(
-        self,
-        *,
-        image_urls: list[str],
-        prompt: str,
-        image_size: (
-            Literal[
-                "1024*1024 (1:1)",
-                "800*1200 (2:3)",
-                "1200*800 (3:2)",
-                "960*1280 (3:4)",
-                "1280*960 (4:3)",
-                "720*1280 (9:16)",
-                "1280*720 (16:9)",
-                "1344*576 (21:9)",
-            ]
-            | None
-        ) = None,
-        negative_prompt: str | None = None,
-        prompt_extend: bool | None = None,
-        seed: int | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        self, request: WanAiWan26ImageToImageRequest, /, **options: Unpack[AsyncRunOptions]
+    ) -> WanAiWan26ImageToImageOutput: ...
+    @overload
+    async def run(self, /, **kwargs: Unpack[_AsyncRunArgs]) -> WanAiWan26ImageToImageOutput: ...
+    async def run(
+        self, request: WanAiWan26ImageToImageRequest | None = None, /, **kwargs: Any
     ) -> WanAiWan26ImageToImageOutput:
         """Submit a ``wan-ai/wan-2-6/image-to-image`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            image_urls: 参照画像: 編集用の参照画像。順序が重要:プロンプト内で「画像1」「画像2」「画像3」として参照してください。
-            prompt: プロンプト: 希望する画像を説明するテキストプロンプト。2000文字未満にしてください。
-            image_size: アスペクト比(幅:高さ)
-            negative_prompt: ネガティブプロンプト: 生成画像で避けたい内容。
-            prompt_extend: マジックプロンプト: プロンプトを拡張するかどうか。有効にすると、プロンプトがマジックプロンプトで拡張されます。
-            seed: シード: 再現性のためのランダムシード。同じシードはより一貫した結果を生成します。
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``WanAiWan26ImageToImageRequest`` or its fields as keyword arguments (see
+        ``WanAiWan26ImageToImageParams``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return await self._run(
-            WanAiWan26ImageToImageRequest.model_validate(
-                {
-                    "image_urls": image_urls,
-                    "prompt": prompt,
-                    "image_size": image_size,
-                    "negative_prompt": negative_prompt,
-                    "prompt_extend": prompt_extend,
-                    "seed": seed,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return await self._run_with(request, kwargs)

@@ -7,11 +7,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
 
 from pydantic import Field
 
 from .._runtime._models import MediaUrl, OutputModel, RequestModel
+
+AspectChoice: TypeAlias = Literal[1, 2, 4]
+DurationChoice: TypeAlias = Literal["auto", "5", "6"]
+ModeChoice: TypeAlias = Literal["fast", "slow"]
+QualityChoice: TypeAlias = Literal["720P"]
 
 
 class AcmeEdgeCasesCatalogQuirksRequest(RequestModel):
@@ -29,10 +34,10 @@ class AcmeEdgeCasesCatalogQuirksRequest(RequestModel):
     prompt: Annotated[str, Field(max_length=2000)]
     """Wire key ``prompt``."""
 
-    aspect: Literal[1, 2, 4] | None = 2
+    aspect: AspectChoice | None = 2
     """Wire key ``aspect``."""
 
-    duration: Literal["auto", "5", "6"] | None = "auto"
+    duration: DurationChoice | None = "auto"
     """Wire key ``duration``."""
 
     flags: list[bool] | None = [True, False]
@@ -44,7 +49,7 @@ class AcmeEdgeCasesCatalogQuirksRequest(RequestModel):
     loop: bool | None = False
     """Wire key ``loop``."""
 
-    mode: Literal["fast", "slow"] | None = None
+    mode: ModeChoice | None = None
     """Wire key ``mode``."""
 
     negative_prompt: str | None = None
@@ -56,7 +61,7 @@ class AcmeEdgeCasesCatalogQuirksRequest(RequestModel):
     options: dict[str, Any] | None = {"strength": 0.5, "labels": ["a", "b"]}
     """Wire key ``options``."""
 
-    quality: Literal["720P"] | None = None
+    quality: QualityChoice | None = None
     """Wire key ``quality``."""
 
     seed: Annotated[int | None, Field(ge=0)] = None
@@ -77,3 +82,88 @@ class AcmeEdgeCasesCatalogQuirksOutput(OutputModel):
 
     video: str | None = None
     """URL of the generated video."""
+
+
+class AcmeEdgeCasesCatalogQuirksParams(TypedDict, total=False):
+    """Keyword arguments of ``submit`` and ``run`` for ``acme/edge-cases/catalog-quirks``.
+
+    The fields of ``AcmeEdgeCasesCatalogQuirksRequest``, by their friendly names.
+    Only the keys given are sent; the server applies its defaults to the others.
+    """
+
+    image_url_1: Required[str]
+    """Wire key ``image_url_1``."""
+
+    prompt: Required[str]
+    """Wire key ``prompt``.
+
+    Constraints: max length 2000.
+    """
+
+    aspect: AspectChoice | None
+    """Wire key ``aspect``.
+
+    Default: 2.
+    """
+
+    duration: DurationChoice | None
+    """Wire key ``duration``.
+
+    Default: "auto".
+    """
+
+    flags: list[bool] | None
+    """Wire key ``flags``.
+
+    Default: [true, false].
+    """
+
+    image_url_2: str | None
+    """Wire key ``image_url_2``."""
+
+    loop: bool | None
+    """Wire key ``loop``.
+
+    Default: false.
+    """
+
+    mode: ModeChoice | None
+    """Wire key ``mode``."""
+
+    negative_prompt: str | None
+    """Wire key ``negative_prompt``.
+
+    Default: null.
+    """
+
+    offset: int | None
+    """Wire key ``offset``.
+
+    Constraints: minimum -100, maximum 100.
+
+    Default: -5.
+    """
+
+    options: dict[str, Any] | None
+    """Wire key ``options``.
+
+    Default: {"strength": 0.5, "labels": ["a", "b"]}.
+    """
+
+    quality: QualityChoice | None
+    """Wire key ``quality``."""
+
+    seed: int | None
+    """Wire key ``seed``.
+
+    Constraints: minimum 0.
+    """
+
+    tags: list[Any] | None
+    """Wire key ``tags``."""
+
+    temperature: float | None
+    """Wire key ``temperature``.
+
+    Constraints: minimum -1.5, maximum 2.5.
+    """

@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Required, TypeAlias, TypedDict
 
 from pydantic import Field
 
 from .._runtime._models import MediaUrl, OutputModel, RequestModel
+
+FramesChoice: TypeAlias = Literal[16, 24, 32]
+WidthXHeightChoice: TypeAlias = Literal["512x512 (1:1)", "768x512 (3:2)", "512x768"]
 
 
 class AcmeEdgeCasesNamingRequest(RequestModel):
@@ -45,7 +48,7 @@ class AcmeEdgeCasesNamingRequest(RequestModel):
     value_3: Annotated[int | None, Field(alias="3")] = None
     """Wire key ``3``."""
 
-    frames: Annotated[Literal[16, 24, 32] | None, Field(alias="5_frames", title="Frames")] = 24
+    frames: Annotated[FramesChoice | None, Field(alias="5_frames", title="Frames")] = 24
     """Frames
 
     Wire key ``5_frames`` (ComfyUI node 5, input ``frames``).
@@ -65,10 +68,9 @@ class AcmeEdgeCasesNamingRequest(RequestModel):
     Wire key ``11_strength`` (ComfyUI node 11, input ``strength``).
     """
 
-    width_x_height: Annotated[
-        Literal["512x512 (1:1)", "768x512 (3:2)", "512x768"] | None,
-        Field(alias="71_widthx71_height"),
-    ] = "512x512 (1:1)"
+    width_x_height: Annotated[WidthXHeightChoice | None, Field(alias="71_widthx71_height")] = (
+        "512x512 (1:1)"
+    )
     """Wire key ``71_widthx71_height`` sets node 71 ``width`` and node 71 ``height`` from one value, e.g. ``512x512 (1:1)`` is width 512, height 512."""
 
     audio_clips: list[MediaUrl] | None = None
@@ -119,3 +121,82 @@ class AcmeEdgeCasesNamingOutput(OutputModel):
 
     videos: list[str] | None = None
     """URLs of the generated videos."""
+
+
+class AcmeEdgeCasesNamingParams(TypedDict, total=False):
+    """Keyword arguments of ``submit`` and ``run`` for ``acme/edge-cases/naming``.
+
+    The fields of ``AcmeEdgeCasesNamingRequest``, by their friendly names.
+    Only the keys given are sent; the server applies its defaults to the others.
+    """
+
+    image: Required[str]
+    """Image"""
+
+    image_68: Required[str]
+    """Image"""
+
+    class_: Required[str]
+    """class"""
+
+    mode_2d: bool | None
+    """Wire key ``2d_mode``.
+
+    Default: false.
+    """
+
+    value_3: int | None
+    """Wire key ``3``."""
+
+    frames: FramesChoice | None
+    """Frames
+
+    Default: 24.
+    """
+
+    text: str | None
+    """プロンプト: 生成したい内容の説明。"""
+
+    strength: float | None
+    """Força da Edição
+
+    Constraints: minimum 0, maximum 1.
+
+    Default: 0.5.
+    """
+
+    width_x_height: WidthXHeightChoice | None
+    """Wire key ``71_widthx71_height``.
+
+    Default: "512x512 (1:1)".
+    """
+
+    audio_clips: list[str] | None
+    """Wire key ``audio_clips``."""
+
+    images: list[str] | None
+    """Wire key ``images``."""
+
+    json_: str | None
+    """Wire key ``json``."""
+
+    model_name_: str | None
+    """Wire key ``model_name``."""
+
+    negative_prompt: str | None
+    """Wire key ``negativePrompt``."""
+
+    timeout_: float | None
+    """Wire key ``timeout``."""
+
+    type: str | None
+    """Wire key ``type``."""
+
+    video_urls: list[str] | None
+    """Wire key ``video_urls``.
+
+    Constraints: min items 1, max items 4.
+    """
+
+    x_custom: str | None
+    """Wire key ``x-custom``."""

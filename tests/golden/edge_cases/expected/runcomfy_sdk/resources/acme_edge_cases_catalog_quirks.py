@@ -5,14 +5,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Unpack, overload
 
-from .._runtime import AsyncJob, AsyncModelResource, Job, JobStatus, ModelResource
+from .._runtime import (
+    AsyncJob,
+    AsyncModelResource,
+    AsyncRunOptions,
+    Job,
+    ModelResource,
+    RunOptions,
+    SubmitOptions,
+)
 from ..models.acme_edge_cases_catalog_quirks import (
     AcmeEdgeCasesCatalogQuirksOutput,
+    AcmeEdgeCasesCatalogQuirksParams,
     AcmeEdgeCasesCatalogQuirksRequest,
 )
+
+
+class _SubmitArgs(AcmeEdgeCasesCatalogQuirksParams, SubmitOptions, total=False):
+    """The keyword arguments of ``submit``: the model's and the options."""
+
+
+class _RunArgs(AcmeEdgeCasesCatalogQuirksParams, RunOptions, total=False):
+    """The keyword arguments of ``run``: the model's and the options."""
+
+
+class _AsyncRunArgs(AcmeEdgeCasesCatalogQuirksParams, AsyncRunOptions, total=False):
+    """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class AcmeEdgeCasesCatalogQuirksResource(
@@ -23,136 +43,42 @@ class AcmeEdgeCasesCatalogQuirksResource(
     request_type = AcmeEdgeCasesCatalogQuirksRequest
     output_type = AcmeEdgeCasesCatalogQuirksOutput
 
+    @overload
     def submit(
-        self,
-        *,
-        image_url_1: str,
-        prompt: str,
-        aspect: Literal[1, 2, 4] | None = None,
-        duration: Literal["auto", "5", "6"] | None = None,
-        flags: list[bool] | None = None,
-        image_url_2: str | None = None,
-        loop: bool | None = None,
-        mode: Literal["fast", "slow"] | None = None,
-        negative_prompt: str | None = None,
-        offset: int | None = None,
-        options: dict[str, Any] | None = None,
-        quality: Literal["720P"] | None = None,
-        seed: int | None = None,
-        tags: list[Any] | None = None,
-        temperature: float | None = None,
+        self, request: AcmeEdgeCasesCatalogQuirksRequest, /, **options: Unpack[SubmitOptions]
+    ) -> Job[AcmeEdgeCasesCatalogQuirksOutput]: ...
+    @overload
+    def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> Job[AcmeEdgeCasesCatalogQuirksOutput]: ...
+    def submit(
+        self, request: AcmeEdgeCasesCatalogQuirksRequest | None = None, /, **kwargs: Any
     ) -> Job[AcmeEdgeCasesCatalogQuirksOutput]:
         """Submit a ``acme/edge-cases/catalog-quirks`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            image_url_1: Wire key ``image_url_1``.
-            prompt: Wire key ``prompt``.
-            aspect: Wire key ``aspect``.
-            duration: Wire key ``duration``.
-            flags: Wire key ``flags``.
-            image_url_2: Wire key ``image_url_2``.
-            loop: Wire key ``loop``.
-            mode: Wire key ``mode``.
-            negative_prompt: Wire key ``negative_prompt``.
-            offset: Wire key ``offset``.
-            options: Wire key ``options``.
-            quality: Wire key ``quality``.
-            seed: Wire key ``seed``.
-            tags: Wire key ``tags``.
-            temperature: Wire key ``temperature``.
+        Pass a ``AcmeEdgeCasesCatalogQuirksRequest`` or its fields as keyword arguments (see
+        ``AcmeEdgeCasesCatalogQuirksParams``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return self._submit(
-            AcmeEdgeCasesCatalogQuirksRequest.model_validate(
-                {
-                    "image_url_1": image_url_1,
-                    "prompt": prompt,
-                    "aspect": aspect,
-                    "duration": duration,
-                    "flags": flags,
-                    "image_url_2": image_url_2,
-                    "loop": loop,
-                    "mode": mode,
-                    "negative_prompt": negative_prompt,
-                    "offset": offset,
-                    "options": options,
-                    "quality": quality,
-                    "seed": seed,
-                    "tags": tags,
-                    "temperature": temperature,
-                }
-            )
-        )
+        return self._submit_with(request, kwargs)
 
+    @overload
     def run(
-        self,
-        *,
-        image_url_1: str,
-        prompt: str,
-        aspect: Literal[1, 2, 4] | None = None,
-        duration: Literal["auto", "5", "6"] | None = None,
-        flags: list[bool] | None = None,
-        image_url_2: str | None = None,
-        loop: bool | None = None,
-        mode: Literal["fast", "slow"] | None = None,
-        negative_prompt: str | None = None,
-        offset: int | None = None,
-        options: dict[str, Any] | None = None,
-        quality: Literal["720P"] | None = None,
-        seed: int | None = None,
-        tags: list[Any] | None = None,
-        temperature: float | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        self, request: AcmeEdgeCasesCatalogQuirksRequest, /, **options: Unpack[RunOptions]
+    ) -> AcmeEdgeCasesCatalogQuirksOutput: ...
+    @overload
+    def run(self, /, **kwargs: Unpack[_RunArgs]) -> AcmeEdgeCasesCatalogQuirksOutput: ...
+    def run(
+        self, request: AcmeEdgeCasesCatalogQuirksRequest | None = None, /, **kwargs: Any
     ) -> AcmeEdgeCasesCatalogQuirksOutput:
         """Submit a ``acme/edge-cases/catalog-quirks`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            image_url_1: Wire key ``image_url_1``.
-            prompt: Wire key ``prompt``.
-            aspect: Wire key ``aspect``.
-            duration: Wire key ``duration``.
-            flags: Wire key ``flags``.
-            image_url_2: Wire key ``image_url_2``.
-            loop: Wire key ``loop``.
-            mode: Wire key ``mode``.
-            negative_prompt: Wire key ``negative_prompt``.
-            offset: Wire key ``offset``.
-            options: Wire key ``options``.
-            quality: Wire key ``quality``.
-            seed: Wire key ``seed``.
-            tags: Wire key ``tags``.
-            temperature: Wire key ``temperature``.
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``AcmeEdgeCasesCatalogQuirksRequest`` or its fields as keyword arguments (see
+        ``AcmeEdgeCasesCatalogQuirksParams``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return self._run(
-            AcmeEdgeCasesCatalogQuirksRequest.model_validate(
-                {
-                    "image_url_1": image_url_1,
-                    "prompt": prompt,
-                    "aspect": aspect,
-                    "duration": duration,
-                    "flags": flags,
-                    "image_url_2": image_url_2,
-                    "loop": loop,
-                    "mode": mode,
-                    "negative_prompt": negative_prompt,
-                    "offset": offset,
-                    "options": options,
-                    "quality": quality,
-                    "seed": seed,
-                    "tags": tags,
-                    "temperature": temperature,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return self._run_with(request, kwargs)
 
 
 class AsyncAcmeEdgeCasesCatalogQuirksResource(
@@ -163,133 +89,41 @@ class AsyncAcmeEdgeCasesCatalogQuirksResource(
     request_type = AcmeEdgeCasesCatalogQuirksRequest
     output_type = AcmeEdgeCasesCatalogQuirksOutput
 
+    @overload
     async def submit(
-        self,
-        *,
-        image_url_1: str,
-        prompt: str,
-        aspect: Literal[1, 2, 4] | None = None,
-        duration: Literal["auto", "5", "6"] | None = None,
-        flags: list[bool] | None = None,
-        image_url_2: str | None = None,
-        loop: bool | None = None,
-        mode: Literal["fast", "slow"] | None = None,
-        negative_prompt: str | None = None,
-        offset: int | None = None,
-        options: dict[str, Any] | None = None,
-        quality: Literal["720P"] | None = None,
-        seed: int | None = None,
-        tags: list[Any] | None = None,
-        temperature: float | None = None,
+        self, request: AcmeEdgeCasesCatalogQuirksRequest, /, **options: Unpack[SubmitOptions]
+    ) -> AsyncJob[AcmeEdgeCasesCatalogQuirksOutput]: ...
+    @overload
+    async def submit(
+        self, /, **kwargs: Unpack[_SubmitArgs]
+    ) -> AsyncJob[AcmeEdgeCasesCatalogQuirksOutput]: ...
+    async def submit(
+        self, request: AcmeEdgeCasesCatalogQuirksRequest | None = None, /, **kwargs: Any
     ) -> AsyncJob[AcmeEdgeCasesCatalogQuirksOutput]:
         """Submit a ``acme/edge-cases/catalog-quirks`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            image_url_1: Wire key ``image_url_1``.
-            prompt: Wire key ``prompt``.
-            aspect: Wire key ``aspect``.
-            duration: Wire key ``duration``.
-            flags: Wire key ``flags``.
-            image_url_2: Wire key ``image_url_2``.
-            loop: Wire key ``loop``.
-            mode: Wire key ``mode``.
-            negative_prompt: Wire key ``negative_prompt``.
-            offset: Wire key ``offset``.
-            options: Wire key ``options``.
-            quality: Wire key ``quality``.
-            seed: Wire key ``seed``.
-            tags: Wire key ``tags``.
-            temperature: Wire key ``temperature``.
+        Pass a ``AcmeEdgeCasesCatalogQuirksRequest`` or its fields as keyword arguments (see
+        ``AcmeEdgeCasesCatalogQuirksParams``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return await self._submit(
-            AcmeEdgeCasesCatalogQuirksRequest.model_validate(
-                {
-                    "image_url_1": image_url_1,
-                    "prompt": prompt,
-                    "aspect": aspect,
-                    "duration": duration,
-                    "flags": flags,
-                    "image_url_2": image_url_2,
-                    "loop": loop,
-                    "mode": mode,
-                    "negative_prompt": negative_prompt,
-                    "offset": offset,
-                    "options": options,
-                    "quality": quality,
-                    "seed": seed,
-                    "tags": tags,
-                    "temperature": temperature,
-                }
-            )
-        )
+        return await self._submit_with(request, kwargs)
 
+    @overload
     async def run(
-        self,
-        *,
-        image_url_1: str,
-        prompt: str,
-        aspect: Literal[1, 2, 4] | None = None,
-        duration: Literal["auto", "5", "6"] | None = None,
-        flags: list[bool] | None = None,
-        image_url_2: str | None = None,
-        loop: bool | None = None,
-        mode: Literal["fast", "slow"] | None = None,
-        negative_prompt: str | None = None,
-        offset: int | None = None,
-        options: dict[str, Any] | None = None,
-        quality: Literal["720P"] | None = None,
-        seed: int | None = None,
-        tags: list[Any] | None = None,
-        temperature: float | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        self, request: AcmeEdgeCasesCatalogQuirksRequest, /, **options: Unpack[AsyncRunOptions]
+    ) -> AcmeEdgeCasesCatalogQuirksOutput: ...
+    @overload
+    async def run(self, /, **kwargs: Unpack[_AsyncRunArgs]) -> AcmeEdgeCasesCatalogQuirksOutput: ...
+    async def run(
+        self, request: AcmeEdgeCasesCatalogQuirksRequest | None = None, /, **kwargs: Any
     ) -> AcmeEdgeCasesCatalogQuirksOutput:
         """Submit a ``acme/edge-cases/catalog-quirks`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            image_url_1: Wire key ``image_url_1``.
-            prompt: Wire key ``prompt``.
-            aspect: Wire key ``aspect``.
-            duration: Wire key ``duration``.
-            flags: Wire key ``flags``.
-            image_url_2: Wire key ``image_url_2``.
-            loop: Wire key ``loop``.
-            mode: Wire key ``mode``.
-            negative_prompt: Wire key ``negative_prompt``.
-            offset: Wire key ``offset``.
-            options: Wire key ``options``.
-            quality: Wire key ``quality``.
-            seed: Wire key ``seed``.
-            tags: Wire key ``tags``.
-            temperature: Wire key ``temperature``.
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``AcmeEdgeCasesCatalogQuirksRequest`` or its fields as keyword arguments (see
+        ``AcmeEdgeCasesCatalogQuirksParams``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return await self._run(
-            AcmeEdgeCasesCatalogQuirksRequest.model_validate(
-                {
-                    "image_url_1": image_url_1,
-                    "prompt": prompt,
-                    "aspect": aspect,
-                    "duration": duration,
-                    "flags": flags,
-                    "image_url_2": image_url_2,
-                    "loop": loop,
-                    "mode": mode,
-                    "negative_prompt": negative_prompt,
-                    "offset": offset,
-                    "options": options,
-                    "quality": quality,
-                    "seed": seed,
-                    "tags": tags,
-                    "temperature": temperature,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return await self._run_with(request, kwargs)

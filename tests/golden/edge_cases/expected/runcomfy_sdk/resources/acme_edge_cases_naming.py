@@ -5,11 +5,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal
+from typing import Any, Unpack, overload
 
-from .._runtime import AsyncJob, AsyncModelResource, Job, JobStatus, ModelResource
-from ..models.acme_edge_cases_naming import AcmeEdgeCasesNamingOutput, AcmeEdgeCasesNamingRequest
+from .._runtime import (
+    AsyncJob,
+    AsyncModelResource,
+    AsyncRunOptions,
+    Job,
+    ModelResource,
+    RunOptions,
+    SubmitOptions,
+)
+from ..models.acme_edge_cases_naming import (
+    AcmeEdgeCasesNamingOutput,
+    AcmeEdgeCasesNamingParams,
+    AcmeEdgeCasesNamingRequest,
+)
+
+
+class _SubmitArgs(AcmeEdgeCasesNamingParams, SubmitOptions, total=False):
+    """The keyword arguments of ``submit``: the model's and the options."""
+
+
+class _RunArgs(AcmeEdgeCasesNamingParams, RunOptions, total=False):
+    """The keyword arguments of ``run``: the model's and the options."""
+
+
+class _AsyncRunArgs(AcmeEdgeCasesNamingParams, AsyncRunOptions, total=False):
+    """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class AcmeEdgeCasesNamingResource(
@@ -20,154 +43,42 @@ class AcmeEdgeCasesNamingResource(
     request_type = AcmeEdgeCasesNamingRequest
     output_type = AcmeEdgeCasesNamingOutput
 
+    @overload
     def submit(
-        self,
-        *,
-        image: str,
-        image_68: str,
-        class_: str,
-        mode_2d: bool | None = None,
-        value_3: int | None = None,
-        frames: Literal[16, 24, 32] | None = None,
-        text: str | None = None,
-        strength: float | None = None,
-        width_x_height: Literal["512x512 (1:1)", "768x512 (3:2)", "512x768"] | None = None,
-        audio_clips: list[str] | None = None,
-        images: list[str] | None = None,
-        json_: str | None = None,
-        model_name_: str | None = None,
-        negative_prompt: str | None = None,
-        timeout_: float | None = None,
-        type: str | None = None,
-        video_urls: list[str] | None = None,
-        x_custom: str | None = None,
+        self, request: AcmeEdgeCasesNamingRequest, /, **options: Unpack[SubmitOptions]
+    ) -> Job[AcmeEdgeCasesNamingOutput]: ...
+    @overload
+    def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> Job[AcmeEdgeCasesNamingOutput]: ...
+    def submit(
+        self, request: AcmeEdgeCasesNamingRequest | None = None, /, **kwargs: Any
     ) -> Job[AcmeEdgeCasesNamingOutput]:
         """Submit a ``acme/edge-cases/naming`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            image: Image
-            image_68: Image
-            class_: class
-            mode_2d: Wire key ``2d_mode``.
-            value_3: Wire key ``3``.
-            frames: Frames
-            text: プロンプト: 生成したい内容の説明。
-            strength: Força da Edição
-            width_x_height: Wire key ``71_widthx71_height`` sets node 71 ``width`` and node 71 ``height`` from one value, e.g. ``512x512 (1:1)`` is width 512, height 512.
-            audio_clips: Wire key ``audio_clips``.
-            images: Wire key ``images``.
-            json_: Wire key ``json``.
-            model_name_: Wire key ``model_name``.
-            negative_prompt: Wire key ``negativePrompt``.
-            timeout_: Wire key ``timeout``.
-            type: Wire key ``type``.
-            video_urls: Wire key ``video_urls``.
-            x_custom: Wire key ``x-custom``.
+        Pass a ``AcmeEdgeCasesNamingRequest`` or its fields as keyword arguments (see
+        ``AcmeEdgeCasesNamingParams``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return self._submit(
-            AcmeEdgeCasesNamingRequest.model_validate(
-                {
-                    "image": image,
-                    "image_68": image_68,
-                    "class_": class_,
-                    "mode_2d": mode_2d,
-                    "value_3": value_3,
-                    "frames": frames,
-                    "text": text,
-                    "strength": strength,
-                    "width_x_height": width_x_height,
-                    "audio_clips": audio_clips,
-                    "images": images,
-                    "json_": json_,
-                    "model_name_": model_name_,
-                    "negative_prompt": negative_prompt,
-                    "timeout_": timeout_,
-                    "type": type,
-                    "video_urls": video_urls,
-                    "x_custom": x_custom,
-                }
-            )
-        )
+        return self._submit_with(request, kwargs)
 
+    @overload
     def run(
-        self,
-        *,
-        image: str,
-        image_68: str,
-        class_: str,
-        mode_2d: bool | None = None,
-        value_3: int | None = None,
-        frames: Literal[16, 24, 32] | None = None,
-        text: str | None = None,
-        strength: float | None = None,
-        width_x_height: Literal["512x512 (1:1)", "768x512 (3:2)", "512x768"] | None = None,
-        audio_clips: list[str] | None = None,
-        images: list[str] | None = None,
-        json_: str | None = None,
-        model_name_: str | None = None,
-        negative_prompt: str | None = None,
-        timeout_: float | None = None,
-        type: str | None = None,
-        video_urls: list[str] | None = None,
-        x_custom: str | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        self, request: AcmeEdgeCasesNamingRequest, /, **options: Unpack[RunOptions]
+    ) -> AcmeEdgeCasesNamingOutput: ...
+    @overload
+    def run(self, /, **kwargs: Unpack[_RunArgs]) -> AcmeEdgeCasesNamingOutput: ...
+    def run(
+        self, request: AcmeEdgeCasesNamingRequest | None = None, /, **kwargs: Any
     ) -> AcmeEdgeCasesNamingOutput:
         """Submit a ``acme/edge-cases/naming`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            image: Image
-            image_68: Image
-            class_: class
-            mode_2d: Wire key ``2d_mode``.
-            value_3: Wire key ``3``.
-            frames: Frames
-            text: プロンプト: 生成したい内容の説明。
-            strength: Força da Edição
-            width_x_height: Wire key ``71_widthx71_height`` sets node 71 ``width`` and node 71 ``height`` from one value, e.g. ``512x512 (1:1)`` is width 512, height 512.
-            audio_clips: Wire key ``audio_clips``.
-            images: Wire key ``images``.
-            json_: Wire key ``json``.
-            model_name_: Wire key ``model_name``.
-            negative_prompt: Wire key ``negativePrompt``.
-            timeout_: Wire key ``timeout``.
-            type: Wire key ``type``.
-            video_urls: Wire key ``video_urls``.
-            x_custom: Wire key ``x-custom``.
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``AcmeEdgeCasesNamingRequest`` or its fields as keyword arguments (see
+        ``AcmeEdgeCasesNamingParams``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return self._run(
-            AcmeEdgeCasesNamingRequest.model_validate(
-                {
-                    "image": image,
-                    "image_68": image_68,
-                    "class_": class_,
-                    "mode_2d": mode_2d,
-                    "value_3": value_3,
-                    "frames": frames,
-                    "text": text,
-                    "strength": strength,
-                    "width_x_height": width_x_height,
-                    "audio_clips": audio_clips,
-                    "images": images,
-                    "json_": json_,
-                    "model_name_": model_name_,
-                    "negative_prompt": negative_prompt,
-                    "timeout_": timeout_,
-                    "type": type,
-                    "video_urls": video_urls,
-                    "x_custom": x_custom,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return self._run_with(request, kwargs)
 
 
 class AsyncAcmeEdgeCasesNamingResource(
@@ -178,151 +89,41 @@ class AsyncAcmeEdgeCasesNamingResource(
     request_type = AcmeEdgeCasesNamingRequest
     output_type = AcmeEdgeCasesNamingOutput
 
+    @overload
     async def submit(
-        self,
-        *,
-        image: str,
-        image_68: str,
-        class_: str,
-        mode_2d: bool | None = None,
-        value_3: int | None = None,
-        frames: Literal[16, 24, 32] | None = None,
-        text: str | None = None,
-        strength: float | None = None,
-        width_x_height: Literal["512x512 (1:1)", "768x512 (3:2)", "512x768"] | None = None,
-        audio_clips: list[str] | None = None,
-        images: list[str] | None = None,
-        json_: str | None = None,
-        model_name_: str | None = None,
-        negative_prompt: str | None = None,
-        timeout_: float | None = None,
-        type: str | None = None,
-        video_urls: list[str] | None = None,
-        x_custom: str | None = None,
+        self, request: AcmeEdgeCasesNamingRequest, /, **options: Unpack[SubmitOptions]
+    ) -> AsyncJob[AcmeEdgeCasesNamingOutput]: ...
+    @overload
+    async def submit(
+        self, /, **kwargs: Unpack[_SubmitArgs]
+    ) -> AsyncJob[AcmeEdgeCasesNamingOutput]: ...
+    async def submit(
+        self, request: AcmeEdgeCasesNamingRequest | None = None, /, **kwargs: Any
     ) -> AsyncJob[AcmeEdgeCasesNamingOutput]:
         """Submit a ``acme/edge-cases/naming`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            image: Image
-            image_68: Image
-            class_: class
-            mode_2d: Wire key ``2d_mode``.
-            value_3: Wire key ``3``.
-            frames: Frames
-            text: プロンプト: 生成したい内容の説明。
-            strength: Força da Edição
-            width_x_height: Wire key ``71_widthx71_height`` sets node 71 ``width`` and node 71 ``height`` from one value, e.g. ``512x512 (1:1)`` is width 512, height 512.
-            audio_clips: Wire key ``audio_clips``.
-            images: Wire key ``images``.
-            json_: Wire key ``json``.
-            model_name_: Wire key ``model_name``.
-            negative_prompt: Wire key ``negativePrompt``.
-            timeout_: Wire key ``timeout``.
-            type: Wire key ``type``.
-            video_urls: Wire key ``video_urls``.
-            x_custom: Wire key ``x-custom``.
+        Pass a ``AcmeEdgeCasesNamingRequest`` or its fields as keyword arguments (see
+        ``AcmeEdgeCasesNamingParams``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return await self._submit(
-            AcmeEdgeCasesNamingRequest.model_validate(
-                {
-                    "image": image,
-                    "image_68": image_68,
-                    "class_": class_,
-                    "mode_2d": mode_2d,
-                    "value_3": value_3,
-                    "frames": frames,
-                    "text": text,
-                    "strength": strength,
-                    "width_x_height": width_x_height,
-                    "audio_clips": audio_clips,
-                    "images": images,
-                    "json_": json_,
-                    "model_name_": model_name_,
-                    "negative_prompt": negative_prompt,
-                    "timeout_": timeout_,
-                    "type": type,
-                    "video_urls": video_urls,
-                    "x_custom": x_custom,
-                }
-            )
-        )
+        return await self._submit_with(request, kwargs)
 
+    @overload
     async def run(
-        self,
-        *,
-        image: str,
-        image_68: str,
-        class_: str,
-        mode_2d: bool | None = None,
-        value_3: int | None = None,
-        frames: Literal[16, 24, 32] | None = None,
-        text: str | None = None,
-        strength: float | None = None,
-        width_x_height: Literal["512x512 (1:1)", "768x512 (3:2)", "512x768"] | None = None,
-        audio_clips: list[str] | None = None,
-        images: list[str] | None = None,
-        json_: str | None = None,
-        model_name_: str | None = None,
-        negative_prompt: str | None = None,
-        timeout_: float | None = None,
-        type: str | None = None,
-        video_urls: list[str] | None = None,
-        x_custom: str | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        self, request: AcmeEdgeCasesNamingRequest, /, **options: Unpack[AsyncRunOptions]
+    ) -> AcmeEdgeCasesNamingOutput: ...
+    @overload
+    async def run(self, /, **kwargs: Unpack[_AsyncRunArgs]) -> AcmeEdgeCasesNamingOutput: ...
+    async def run(
+        self, request: AcmeEdgeCasesNamingRequest | None = None, /, **kwargs: Any
     ) -> AcmeEdgeCasesNamingOutput:
         """Submit a ``acme/edge-cases/naming`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            image: Image
-            image_68: Image
-            class_: class
-            mode_2d: Wire key ``2d_mode``.
-            value_3: Wire key ``3``.
-            frames: Frames
-            text: プロンプト: 生成したい内容の説明。
-            strength: Força da Edição
-            width_x_height: Wire key ``71_widthx71_height`` sets node 71 ``width`` and node 71 ``height`` from one value, e.g. ``512x512 (1:1)`` is width 512, height 512.
-            audio_clips: Wire key ``audio_clips``.
-            images: Wire key ``images``.
-            json_: Wire key ``json``.
-            model_name_: Wire key ``model_name``.
-            negative_prompt: Wire key ``negativePrompt``.
-            timeout_: Wire key ``timeout``.
-            type: Wire key ``type``.
-            video_urls: Wire key ``video_urls``.
-            x_custom: Wire key ``x-custom``.
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``AcmeEdgeCasesNamingRequest`` or its fields as keyword arguments (see
+        ``AcmeEdgeCasesNamingParams``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return await self._run(
-            AcmeEdgeCasesNamingRequest.model_validate(
-                {
-                    "image": image,
-                    "image_68": image_68,
-                    "class_": class_,
-                    "mode_2d": mode_2d,
-                    "value_3": value_3,
-                    "frames": frames,
-                    "text": text,
-                    "strength": strength,
-                    "width_x_height": width_x_height,
-                    "audio_clips": audio_clips,
-                    "images": images,
-                    "json_": json_,
-                    "model_name_": model_name_,
-                    "negative_prompt": negative_prompt,
-                    "timeout_": timeout_,
-                    "type": type,
-                    "video_urls": video_urls,
-                    "x_custom": x_custom,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return await self._run_with(request, kwargs)

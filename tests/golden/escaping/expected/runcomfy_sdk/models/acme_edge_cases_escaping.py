@@ -5,11 +5,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Required, TypeAlias, TypedDict
 
 from pydantic import Field
 
 from .._runtime._models import OutputModel, RequestModel
+
+StyleChoice: TypeAlias = Literal[
+    "it's", 'say "x"', "back\\slash", "{{ braces }}", "multi\nline", '"""', "{% if %}"
+]
 
 
 class AcmeEdgeCasesEscapingRequest(RequestModel):
@@ -38,11 +42,7 @@ class AcmeEdgeCasesEscapingRequest(RequestModel):
     Example: "A \\"quoted\\" '''x''' \\"\\"\\"y\\"\\"\\" \\\\ back {{ z }}\\nnew line".
     """
 
-    style: Annotated[
-        Literal["it's", 'say "x"', "back\\slash", "{{ braces }}", "multi\nline", '"""', "{% if %}"]
-        | None,
-        Field(title="Style {{ name }}"),
-    ] = "{{ braces }}"
+    style: Annotated[StyleChoice | None, Field(title="Style {{ name }}")] = "{{ braces }}"
     """Style {{ name }}: ends with a quote"
 
     Wire key ``style``.
@@ -66,3 +66,34 @@ class AcmeEdgeCasesEscapingOutput(OutputModel):
 
     image: str | None = None
     """URL of the generated image."""
+
+
+class AcmeEdgeCasesEscapingParams(TypedDict, total=False):
+    """Keyword arguments of ``submit`` and ``run`` for ``acme/edge-cases/escaping``.
+
+    The fields of ``AcmeEdgeCasesEscapingRequest``, by their friendly names.
+    Only the keys given are sent; the server applies its defaults to the others.
+    """
+
+    text: Required[str]
+    """Say "hi" and '''bye''': Line 1
+    Line 2 with ""\"triple""\" quotes, a back\\slash, {{ jinja }} and {% raw %}.\x09Tabbed\u2028separated
+    """
+
+    style: StyleChoice | None
+    """Style {{ name }}: ends with a quote"
+
+    Default: "{{ braces }}".
+    """
+
+    suffix: str | None
+    """ends with a backslash \\
+
+    Default: "trailing backslash \\\\".
+    """
+
+    weird_key: str | None
+    """Weird Key
+
+    Default: "'''".
+    """

@@ -5,14 +5,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal
+from typing import Any, Unpack, overload
 
-from .._runtime import AsyncJob, AsyncModelResource, Job, JobStatus, ModelResource
+from .._runtime import (
+    AsyncJob,
+    AsyncModelResource,
+    AsyncRunOptions,
+    Job,
+    ModelResource,
+    RunOptions,
+    SubmitOptions,
+)
 from ..models.acme_edge_cases_escaping import (
     AcmeEdgeCasesEscapingOutput,
+    AcmeEdgeCasesEscapingParams,
     AcmeEdgeCasesEscapingRequest,
 )
+
+
+class _SubmitArgs(AcmeEdgeCasesEscapingParams, SubmitOptions, total=False):
+    """The keyword arguments of ``submit``: the model's and the options."""
+
+
+class _RunArgs(AcmeEdgeCasesEscapingParams, RunOptions, total=False):
+    """The keyword arguments of ``run``: the model's and the options."""
+
+
+class _AsyncRunArgs(AcmeEdgeCasesEscapingParams, AsyncRunOptions, total=False):
+    """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class AcmeEdgeCasesEscapingResource(
@@ -23,80 +43,42 @@ class AcmeEdgeCasesEscapingResource(
     request_type = AcmeEdgeCasesEscapingRequest
     output_type = AcmeEdgeCasesEscapingOutput
 
+    @overload
     def submit(
-        self,
-        *,
-        text: str,
-        style: (
-            Literal[
-                "it's", 'say "x"', "back\\slash", "{{ braces }}", "multi\nline", '"""', "{% if %}"
-            ]
-            | None
-        ) = None,
-        suffix: str | None = None,
-        weird_key: str | None = None,
+        self, request: AcmeEdgeCasesEscapingRequest, /, **options: Unpack[SubmitOptions]
+    ) -> Job[AcmeEdgeCasesEscapingOutput]: ...
+    @overload
+    def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> Job[AcmeEdgeCasesEscapingOutput]: ...
+    def submit(
+        self, request: AcmeEdgeCasesEscapingRequest | None = None, /, **kwargs: Any
     ) -> Job[AcmeEdgeCasesEscapingOutput]:
         """Submit a ``acme/edge-cases/escaping`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            text: Say "hi" and '''bye''': Line 1
-            style: Style {{ name }}: ends with a quote"
-            suffix: ends with a backslash \\
-            weird_key: Weird Key
+        Pass a ``AcmeEdgeCasesEscapingRequest`` or its fields as keyword arguments (see
+        ``AcmeEdgeCasesEscapingParams``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return self._submit(
-            AcmeEdgeCasesEscapingRequest.model_validate(
-                {
-                    "text": text,
-                    "style": style,
-                    "suffix": suffix,
-                    "weird_key": weird_key,
-                }
-            )
-        )
+        return self._submit_with(request, kwargs)
 
+    @overload
     def run(
-        self,
-        *,
-        text: str,
-        style: (
-            Literal[
-                "it's", 'say "x"', "back\\slash", "{{ braces }}", "multi\nline", '"""', "{% if %}"
-            ]
-            | None
-        ) = None,
-        suffix: str | None = None,
-        weird_key: str | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        self, request: AcmeEdgeCasesEscapingRequest, /, **options: Unpack[RunOptions]
+    ) -> AcmeEdgeCasesEscapingOutput: ...
+    @overload
+    def run(self, /, **kwargs: Unpack[_RunArgs]) -> AcmeEdgeCasesEscapingOutput: ...
+    def run(
+        self, request: AcmeEdgeCasesEscapingRequest | None = None, /, **kwargs: Any
     ) -> AcmeEdgeCasesEscapingOutput:
         """Submit a ``acme/edge-cases/escaping`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            text: Say "hi" and '''bye''': Line 1
-            style: Style {{ name }}: ends with a quote"
-            suffix: ends with a backslash \\
-            weird_key: Weird Key
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``AcmeEdgeCasesEscapingRequest`` or its fields as keyword arguments (see
+        ``AcmeEdgeCasesEscapingParams``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return self._run(
-            AcmeEdgeCasesEscapingRequest.model_validate(
-                {
-                    "text": text,
-                    "style": style,
-                    "suffix": suffix,
-                    "weird_key": weird_key,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return self._run_with(request, kwargs)
 
 
 class AsyncAcmeEdgeCasesEscapingResource(
@@ -107,77 +89,41 @@ class AsyncAcmeEdgeCasesEscapingResource(
     request_type = AcmeEdgeCasesEscapingRequest
     output_type = AcmeEdgeCasesEscapingOutput
 
+    @overload
     async def submit(
-        self,
-        *,
-        text: str,
-        style: (
-            Literal[
-                "it's", 'say "x"', "back\\slash", "{{ braces }}", "multi\nline", '"""', "{% if %}"
-            ]
-            | None
-        ) = None,
-        suffix: str | None = None,
-        weird_key: str | None = None,
+        self, request: AcmeEdgeCasesEscapingRequest, /, **options: Unpack[SubmitOptions]
+    ) -> AsyncJob[AcmeEdgeCasesEscapingOutput]: ...
+    @overload
+    async def submit(
+        self, /, **kwargs: Unpack[_SubmitArgs]
+    ) -> AsyncJob[AcmeEdgeCasesEscapingOutput]: ...
+    async def submit(
+        self, request: AcmeEdgeCasesEscapingRequest | None = None, /, **kwargs: Any
     ) -> AsyncJob[AcmeEdgeCasesEscapingOutput]:
         """Submit a ``acme/edge-cases/escaping`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            text: Say "hi" and '''bye''': Line 1
-            style: Style {{ name }}: ends with a quote"
-            suffix: ends with a backslash \\
-            weird_key: Weird Key
+        Pass a ``AcmeEdgeCasesEscapingRequest`` or its fields as keyword arguments (see
+        ``AcmeEdgeCasesEscapingParams``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return await self._submit(
-            AcmeEdgeCasesEscapingRequest.model_validate(
-                {
-                    "text": text,
-                    "style": style,
-                    "suffix": suffix,
-                    "weird_key": weird_key,
-                }
-            )
-        )
+        return await self._submit_with(request, kwargs)
 
+    @overload
     async def run(
-        self,
-        *,
-        text: str,
-        style: (
-            Literal[
-                "it's", 'say "x"', "back\\slash", "{{ braces }}", "multi\nline", '"""', "{% if %}"
-            ]
-            | None
-        ) = None,
-        suffix: str | None = None,
-        weird_key: str | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        self, request: AcmeEdgeCasesEscapingRequest, /, **options: Unpack[AsyncRunOptions]
+    ) -> AcmeEdgeCasesEscapingOutput: ...
+    @overload
+    async def run(self, /, **kwargs: Unpack[_AsyncRunArgs]) -> AcmeEdgeCasesEscapingOutput: ...
+    async def run(
+        self, request: AcmeEdgeCasesEscapingRequest | None = None, /, **kwargs: Any
     ) -> AcmeEdgeCasesEscapingOutput:
         """Submit a ``acme/edge-cases/escaping`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            text: Say "hi" and '''bye''': Line 1
-            style: Style {{ name }}: ends with a quote"
-            suffix: ends with a backslash \\
-            weird_key: Weird Key
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``AcmeEdgeCasesEscapingRequest`` or its fields as keyword arguments (see
+        ``AcmeEdgeCasesEscapingParams``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return await self._run(
-            AcmeEdgeCasesEscapingRequest.model_validate(
-                {
-                    "text": text,
-                    "style": style,
-                    "suffix": suffix,
-                    "weird_key": weird_key,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return await self._run_with(request, kwargs)

@@ -7,11 +7,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Required, TypeAlias, TypedDict
 
 from pydantic import Field
 
 from .._runtime._models import MediaUrl, OutputModel, RequestModel
+
+ChoiceChoice: TypeAlias = Literal[True]
+XxChoice: TypeAlias = Literal["a", "b"]
 
 
 class AcmeModelV2Request(RequestModel):
@@ -44,7 +47,7 @@ class AcmeModelV2Request(RequestModel):
     big: int | None = 123456789012345678901234567890
     """Wire key ``big``."""
 
-    choice: Literal[True] | None = None
+    choice: ChoiceChoice | None = None
     """Wire key ``choice``."""
 
     deep: list[list[MediaUrl]] | None = None
@@ -80,7 +83,7 @@ class AcmeModelV2Request(RequestModel):
     to_body_: Annotated[str | None, Field(alias="to_body")] = None
     """Wire key ``to_body``."""
 
-    xx: Literal["a", "b"] | None = None
+    xx: XxChoice | None = None
     """Wire key ``xx``."""
 
     nandu: Annotated[int | None, Field(alias="ñandú")] = None
@@ -95,3 +98,91 @@ class AcmeModelV2Output(OutputModel):
     files: list[Any] | None = None
 
     model_config_: Annotated[Any | None, Field(alias="model_config")] = None
+
+
+class AcmeModelV2Params(TypedDict, total=False):
+    """Keyword arguments of ``submit`` and ``run`` for ``Acme/Model.V2``.
+
+    The fields of ``AcmeModelV2Request``, by their friendly names.
+    Only the keys given are sent; the server applies its defaults to the others.
+    """
+
+    a_b: Required[str]
+    """A B"""
+
+    image: str | None
+    """Wire key ``68_Image``."""
+
+    image_68: str | None
+    """Wire key ``68_image``."""
+
+    input_36a9e7f1: str | None
+    """Wire key `` ``."""
+
+    class_: str | None
+    """Wire key ``__class__``."""
+
+    big: int | None
+    """Wire key ``big``.
+
+    Default: 123456789012345678901234567890.
+    """
+
+    choice: ChoiceChoice | None
+    """Wire key ``choice``."""
+
+    deep: list[list[str]] | None
+    """Wire key ``deep``."""
+
+    flags: list[bool] | None
+    """Wire key ``flags``.
+
+    Default: [true, false].
+    """
+
+    lookbad: str | None
+    """Wire key ``lookbad``."""
+
+    mix: Any | None
+    """Wire key ``mix``."""
+
+    ml: str | None
+    """Wire key ``ml``.
+
+    Constraints: min length 2.
+    """
+
+    model_id_: str | None
+    """Wire key ``model_id``."""
+
+    nulls: Any | None
+    """Wire key ``nulls``."""
+
+    obj: dict[str, Any] | None
+    """Wire key ``obj``.
+
+    Default: {"a": [1, {"b": "c\\"d"}]}.
+    """
+
+    pat: str | None
+    """Wire key ``pat``.
+
+    Default: "abc".
+    """
+
+    tiny: float | None
+    """Wire key ``tiny``.
+
+    Constraints: minimum -1e+308.
+
+    Default: 1e-300.
+    """
+
+    to_body_: str | None
+    """Wire key ``to_body``."""
+
+    xx: XxChoice | None
+    """Wire key ``xx``."""
+
+    nandu: int | None
+    """Wire key ``ñandú``."""

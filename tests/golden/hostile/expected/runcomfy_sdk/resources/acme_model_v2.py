@@ -5,11 +5,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Unpack, overload
 
-from .._runtime import AsyncJob, AsyncModelResource, Job, JobStatus, ModelResource
-from ..models.acme_model_v2 import AcmeModelV2Output, AcmeModelV2Request
+from .._runtime import (
+    AsyncJob,
+    AsyncModelResource,
+    AsyncRunOptions,
+    Job,
+    ModelResource,
+    RunOptions,
+    SubmitOptions,
+)
+from ..models.acme_model_v2 import AcmeModelV2Output, AcmeModelV2Params, AcmeModelV2Request
+
+
+class _SubmitArgs(AcmeModelV2Params, SubmitOptions, total=False):
+    """The keyword arguments of ``submit``: the model's and the options."""
+
+
+class _RunArgs(AcmeModelV2Params, RunOptions, total=False):
+    """The keyword arguments of ``run``: the model's and the options."""
+
+
+class _AsyncRunArgs(AcmeModelV2Params, AsyncRunOptions, total=False):
+    """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
@@ -18,166 +37,40 @@ class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
     request_type = AcmeModelV2Request
     output_type = AcmeModelV2Output
 
+    @overload
     def submit(
-        self,
-        *,
-        a_b: str,
-        image: str | None = None,
-        image_68: str | None = None,
-        input_36a9e7f1: str | None = None,
-        class_: str | None = None,
-        big: int | None = None,
-        choice: Literal[True] | None = None,
-        deep: list[list[str]] | None = None,
-        flags: list[bool] | None = None,
-        lookbad: str | None = None,
-        mix: Any | None = None,
-        ml: str | None = None,
-        model_id_: str | None = None,
-        nulls: Any | None = None,
-        obj: dict[str, Any] | None = None,
-        pat: str | None = None,
-        tiny: float | None = None,
-        to_body_: str | None = None,
-        xx: Literal["a", "b"] | None = None,
-        nandu: int | None = None,
+        self, request: AcmeModelV2Request, /, **options: Unpack[SubmitOptions]
+    ) -> Job[AcmeModelV2Output]: ...
+    @overload
+    def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> Job[AcmeModelV2Output]: ...
+    def submit(
+        self, request: AcmeModelV2Request | None = None, /, **kwargs: Any
     ) -> Job[AcmeModelV2Output]:
         """Submit a ``Acme/Model.V2`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            a_b: A B
-            image: Wire key ``68_Image`` (ComfyUI node 68, input ``Image``).
-            image_68: Wire key ``68_image`` (ComfyUI node 68, input ``image``).
-            input_36a9e7f1: Wire key `` ``.
-            class_: Wire key ``__class__``.
-            big: Wire key ``big``.
-            choice: Wire key ``choice``.
-            deep: Wire key ``deep``.
-            flags: Wire key ``flags``.
-            lookbad: Wire key ``lookbad``.
-            mix: Wire key ``mix``.
-            ml: Wire key ``ml``.
-            model_id_: Wire key ``model_id``.
-            nulls: Wire key ``nulls``.
-            obj: Wire key ``obj``.
-            pat: Wire key ``pat``.
-            tiny: Wire key ``tiny``.
-            to_body_: Wire key ``to_body``.
-            xx: Wire key ``xx``.
-            nandu: Wire key ``ñandú``.
+        Pass a ``AcmeModelV2Request`` or its fields as keyword arguments (see
+        ``AcmeModelV2Params``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return self._submit(
-            AcmeModelV2Request.model_validate(
-                {
-                    "a_b": a_b,
-                    "image": image,
-                    "image_68": image_68,
-                    "input_36a9e7f1": input_36a9e7f1,
-                    "class_": class_,
-                    "big": big,
-                    "choice": choice,
-                    "deep": deep,
-                    "flags": flags,
-                    "lookbad": lookbad,
-                    "mix": mix,
-                    "ml": ml,
-                    "model_id_": model_id_,
-                    "nulls": nulls,
-                    "obj": obj,
-                    "pat": pat,
-                    "tiny": tiny,
-                    "to_body_": to_body_,
-                    "xx": xx,
-                    "nandu": nandu,
-                }
-            )
-        )
+        return self._submit_with(request, kwargs)
 
+    @overload
     def run(
-        self,
-        *,
-        a_b: str,
-        image: str | None = None,
-        image_68: str | None = None,
-        input_36a9e7f1: str | None = None,
-        class_: str | None = None,
-        big: int | None = None,
-        choice: Literal[True] | None = None,
-        deep: list[list[str]] | None = None,
-        flags: list[bool] | None = None,
-        lookbad: str | None = None,
-        mix: Any | None = None,
-        ml: str | None = None,
-        model_id_: str | None = None,
-        nulls: Any | None = None,
-        obj: dict[str, Any] | None = None,
-        pat: str | None = None,
-        tiny: float | None = None,
-        to_body_: str | None = None,
-        xx: Literal["a", "b"] | None = None,
-        nandu: int | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
-    ) -> AcmeModelV2Output:
+        self, request: AcmeModelV2Request, /, **options: Unpack[RunOptions]
+    ) -> AcmeModelV2Output: ...
+    @overload
+    def run(self, /, **kwargs: Unpack[_RunArgs]) -> AcmeModelV2Output: ...
+    def run(self, request: AcmeModelV2Request | None = None, /, **kwargs: Any) -> AcmeModelV2Output:
         """Submit a ``Acme/Model.V2`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            a_b: A B
-            image: Wire key ``68_Image`` (ComfyUI node 68, input ``Image``).
-            image_68: Wire key ``68_image`` (ComfyUI node 68, input ``image``).
-            input_36a9e7f1: Wire key `` ``.
-            class_: Wire key ``__class__``.
-            big: Wire key ``big``.
-            choice: Wire key ``choice``.
-            deep: Wire key ``deep``.
-            flags: Wire key ``flags``.
-            lookbad: Wire key ``lookbad``.
-            mix: Wire key ``mix``.
-            ml: Wire key ``ml``.
-            model_id_: Wire key ``model_id``.
-            nulls: Wire key ``nulls``.
-            obj: Wire key ``obj``.
-            pat: Wire key ``pat``.
-            tiny: Wire key ``tiny``.
-            to_body_: Wire key ``to_body``.
-            xx: Wire key ``xx``.
-            nandu: Wire key ``ñandú``.
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``AcmeModelV2Request`` or its fields as keyword arguments (see
+        ``AcmeModelV2Params``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return self._run(
-            AcmeModelV2Request.model_validate(
-                {
-                    "a_b": a_b,
-                    "image": image,
-                    "image_68": image_68,
-                    "input_36a9e7f1": input_36a9e7f1,
-                    "class_": class_,
-                    "big": big,
-                    "choice": choice,
-                    "deep": deep,
-                    "flags": flags,
-                    "lookbad": lookbad,
-                    "mix": mix,
-                    "ml": ml,
-                    "model_id_": model_id_,
-                    "nulls": nulls,
-                    "obj": obj,
-                    "pat": pat,
-                    "tiny": tiny,
-                    "to_body_": to_body_,
-                    "xx": xx,
-                    "nandu": nandu,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return self._run_with(request, kwargs)
 
 
 class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV2Output]):
@@ -186,163 +79,39 @@ class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV
     request_type = AcmeModelV2Request
     output_type = AcmeModelV2Output
 
+    @overload
     async def submit(
-        self,
-        *,
-        a_b: str,
-        image: str | None = None,
-        image_68: str | None = None,
-        input_36a9e7f1: str | None = None,
-        class_: str | None = None,
-        big: int | None = None,
-        choice: Literal[True] | None = None,
-        deep: list[list[str]] | None = None,
-        flags: list[bool] | None = None,
-        lookbad: str | None = None,
-        mix: Any | None = None,
-        ml: str | None = None,
-        model_id_: str | None = None,
-        nulls: Any | None = None,
-        obj: dict[str, Any] | None = None,
-        pat: str | None = None,
-        tiny: float | None = None,
-        to_body_: str | None = None,
-        xx: Literal["a", "b"] | None = None,
-        nandu: int | None = None,
+        self, request: AcmeModelV2Request, /, **options: Unpack[SubmitOptions]
+    ) -> AsyncJob[AcmeModelV2Output]: ...
+    @overload
+    async def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> AsyncJob[AcmeModelV2Output]: ...
+    async def submit(
+        self, request: AcmeModelV2Request | None = None, /, **kwargs: Any
     ) -> AsyncJob[AcmeModelV2Output]:
         """Submit a ``Acme/Model.V2`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            a_b: A B
-            image: Wire key ``68_Image`` (ComfyUI node 68, input ``Image``).
-            image_68: Wire key ``68_image`` (ComfyUI node 68, input ``image``).
-            input_36a9e7f1: Wire key `` ``.
-            class_: Wire key ``__class__``.
-            big: Wire key ``big``.
-            choice: Wire key ``choice``.
-            deep: Wire key ``deep``.
-            flags: Wire key ``flags``.
-            lookbad: Wire key ``lookbad``.
-            mix: Wire key ``mix``.
-            ml: Wire key ``ml``.
-            model_id_: Wire key ``model_id``.
-            nulls: Wire key ``nulls``.
-            obj: Wire key ``obj``.
-            pat: Wire key ``pat``.
-            tiny: Wire key ``tiny``.
-            to_body_: Wire key ``to_body``.
-            xx: Wire key ``xx``.
-            nandu: Wire key ``ñandú``.
+        Pass a ``AcmeModelV2Request`` or its fields as keyword arguments (see
+        ``AcmeModelV2Params``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return await self._submit(
-            AcmeModelV2Request.model_validate(
-                {
-                    "a_b": a_b,
-                    "image": image,
-                    "image_68": image_68,
-                    "input_36a9e7f1": input_36a9e7f1,
-                    "class_": class_,
-                    "big": big,
-                    "choice": choice,
-                    "deep": deep,
-                    "flags": flags,
-                    "lookbad": lookbad,
-                    "mix": mix,
-                    "ml": ml,
-                    "model_id_": model_id_,
-                    "nulls": nulls,
-                    "obj": obj,
-                    "pat": pat,
-                    "tiny": tiny,
-                    "to_body_": to_body_,
-                    "xx": xx,
-                    "nandu": nandu,
-                }
-            )
-        )
+        return await self._submit_with(request, kwargs)
 
+    @overload
     async def run(
-        self,
-        *,
-        a_b: str,
-        image: str | None = None,
-        image_68: str | None = None,
-        input_36a9e7f1: str | None = None,
-        class_: str | None = None,
-        big: int | None = None,
-        choice: Literal[True] | None = None,
-        deep: list[list[str]] | None = None,
-        flags: list[bool] | None = None,
-        lookbad: str | None = None,
-        mix: Any | None = None,
-        ml: str | None = None,
-        model_id_: str | None = None,
-        nulls: Any | None = None,
-        obj: dict[str, Any] | None = None,
-        pat: str | None = None,
-        tiny: float | None = None,
-        to_body_: str | None = None,
-        xx: Literal["a", "b"] | None = None,
-        nandu: int | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        self, request: AcmeModelV2Request, /, **options: Unpack[AsyncRunOptions]
+    ) -> AcmeModelV2Output: ...
+    @overload
+    async def run(self, /, **kwargs: Unpack[_AsyncRunArgs]) -> AcmeModelV2Output: ...
+    async def run(
+        self, request: AcmeModelV2Request | None = None, /, **kwargs: Any
     ) -> AcmeModelV2Output:
         """Submit a ``Acme/Model.V2`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            a_b: A B
-            image: Wire key ``68_Image`` (ComfyUI node 68, input ``Image``).
-            image_68: Wire key ``68_image`` (ComfyUI node 68, input ``image``).
-            input_36a9e7f1: Wire key `` ``.
-            class_: Wire key ``__class__``.
-            big: Wire key ``big``.
-            choice: Wire key ``choice``.
-            deep: Wire key ``deep``.
-            flags: Wire key ``flags``.
-            lookbad: Wire key ``lookbad``.
-            mix: Wire key ``mix``.
-            ml: Wire key ``ml``.
-            model_id_: Wire key ``model_id``.
-            nulls: Wire key ``nulls``.
-            obj: Wire key ``obj``.
-            pat: Wire key ``pat``.
-            tiny: Wire key ``tiny``.
-            to_body_: Wire key ``to_body``.
-            xx: Wire key ``xx``.
-            nandu: Wire key ``ñandú``.
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``AcmeModelV2Request`` or its fields as keyword arguments (see
+        ``AcmeModelV2Params``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return await self._run(
-            AcmeModelV2Request.model_validate(
-                {
-                    "a_b": a_b,
-                    "image": image,
-                    "image_68": image_68,
-                    "input_36a9e7f1": input_36a9e7f1,
-                    "class_": class_,
-                    "big": big,
-                    "choice": choice,
-                    "deep": deep,
-                    "flags": flags,
-                    "lookbad": lookbad,
-                    "mix": mix,
-                    "ml": ml,
-                    "model_id_": model_id_,
-                    "nulls": nulls,
-                    "obj": obj,
-                    "pat": pat,
-                    "tiny": tiny,
-                    "to_body_": to_body_,
-                    "xx": xx,
-                    "nandu": nandu,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return await self._run_with(request, kwargs)

@@ -5,11 +5,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Required, TypeAlias, TypedDict
 
 from pydantic import Field
 
 from .._runtime._models import MediaUrl, OutputModel, RequestModel
+
+NumFramesChoice: TypeAlias = Literal[81, 141]
+ResolutionChoice: TypeAlias = Literal[
+    "480x480 (1:1)",
+    "720x720 (1:1)",
+    "480x720 (2:3)",
+    "720x480 (3:2)",
+    "540x960 (9:16)",
+    "576x1024 (9:16)",
+    "720x1280 (9:16)",
+    "960x540 (16:9)",
+    "1024x576 (16:9)",
+    "1280x720 (16:9)",
+]
 
 
 class CommunityWan21FusionxImageToVideoRequest(RequestModel):
@@ -75,7 +89,7 @@ class CommunityWan21FusionxImageToVideoRequest(RequestModel):
     """
 
     num_frames: Annotated[
-        Literal[81, 141] | None, Field(alias="602_num_frames", title="Number of Frames")
+        NumFramesChoice | None, Field(alias="602_num_frames", title="Number of Frames")
     ] = 81
     """Number of Frames
 
@@ -83,20 +97,7 @@ class CommunityWan21FusionxImageToVideoRequest(RequestModel):
     """
 
     resolution: Annotated[
-        Literal[
-            "480x480 (1:1)",
-            "720x720 (1:1)",
-            "480x720 (2:3)",
-            "720x480 (3:2)",
-            "540x960 (9:16)",
-            "576x1024 (9:16)",
-            "720x1280 (9:16)",
-            "960x540 (16:9)",
-            "1024x576 (16:9)",
-            "1280x720 (16:9)",
-        ]
-        | None,
-        Field(alias="602_widthx602_height", title="Resolution (W:H)"),
+        ResolutionChoice | None, Field(alias="602_widthx602_height", title="Resolution (W:H)")
     ] = "720x480 (3:2)"
     """Resolution (W:H)
 
@@ -126,3 +127,67 @@ class CommunityWan21FusionxImageToVideoOutput(OutputModel):
 
     videos: list[str] | None = None
     """URLs of the generated videos."""
+
+
+class CommunityWan21FusionxImageToVideoParams(TypedDict, total=False):
+    """Keyword arguments of ``submit`` and ``run`` for ``community/wan-2-1/fusionx/image-to-video``.
+
+    The fields of ``CommunityWan21FusionxImageToVideoRequest``, by their friendly names.
+    Only the keys given are sent; the server applies its defaults to the others.
+    """
+
+    prompt: Required[str]
+    """Prompt"""
+
+    image: Required[str]
+    """Image"""
+
+    guidance_scale: float | None
+    """Guidance Scale: Controls how strongly the output adheres to the prompt versus allowing creative variation.
+
+    Constraints: minimum 0.6, maximum 2.
+
+    Default: 1.0.
+    """
+
+    seed: int | None
+    """Seed
+
+    Default: 96860978.
+    """
+
+    shift: float | None
+    """Shift: Offsets the diffusion sampling schedule, trading stability for stronger motion/style as the value increases.
+
+    Constraints: minimum 1, maximum 15.
+
+    Default: 5.0.
+    """
+
+    steps: int | None
+    """Steps: Number of denoising iterations; more steps refine detail and stability but take longer.
+
+    Constraints: minimum 6, maximum 20.
+
+    Default: 10.
+    """
+
+    num_frames: NumFramesChoice | None
+    """Number of Frames
+
+    Default: 81.
+    """
+
+    resolution: ResolutionChoice | None
+    """Resolution (W:H)
+
+    Default: "720x480 (3:2)".
+    """
+
+    fps: int | None
+    """Frames Per Second
+
+    Constraints: minimum 12, maximum 24.
+
+    Default: 16.
+    """

@@ -5,11 +5,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Required, TypeAlias, TypedDict
 
 from pydantic import Field
 
 from .._runtime._models import MediaUrl, OutputModel, RequestModel
+
+NumFramesChoice: TypeAlias = Literal[81, 141]
+ResolutionChoice: TypeAlias = Literal[
+    "480x480 (1:1)",
+    "720x720 (1:1)",
+    "480x720 (2:3)",
+    "720x480 (3:2)",
+    "540x960 (9:16)",
+    "576x1024 (9:16)",
+    "720x1280 (9:16)",
+    "960x540 (16:9)",
+    "1024x576 (16:9)",
+    "1280x720 (16:9)",
+]
 
 
 class CommunityWan22FirstLastFrameRequest(RequestModel):
@@ -81,7 +95,7 @@ class CommunityWan22FirstLastFrameRequest(RequestModel):
     """
 
     num_frames: Annotated[
-        Literal[81, 141] | None, Field(alias="67_length", title="Number of Frames")
+        NumFramesChoice | None, Field(alias="67_length", title="Number of Frames")
     ] = 81
     """Number of Frames
 
@@ -89,20 +103,7 @@ class CommunityWan22FirstLastFrameRequest(RequestModel):
     """
 
     resolution: Annotated[
-        Literal[
-            "480x480 (1:1)",
-            "720x720 (1:1)",
-            "480x720 (2:3)",
-            "720x480 (3:2)",
-            "540x960 (9:16)",
-            "576x1024 (9:16)",
-            "720x1280 (9:16)",
-            "960x540 (16:9)",
-            "1024x576 (16:9)",
-            "1280x720 (16:9)",
-        ]
-        | None,
-        Field(alias="71_widthx71_height", title="Resolution (W:H)"),
+        ResolutionChoice | None, Field(alias="71_widthx71_height", title="Resolution (W:H)")
     ] = "720x720 (1:1)"
     """Resolution (W:H)
 
@@ -132,3 +133,70 @@ class CommunityWan22FirstLastFrameOutput(OutputModel):
 
     videos: list[str] | None = None
     """URLs of the generated videos."""
+
+
+class CommunityWan22FirstLastFrameParams(TypedDict, total=False):
+    """Keyword arguments of ``submit`` and ``run`` for ``community/wan-2-2/first-last-frame``.
+
+    The fields of ``CommunityWan22FirstLastFrameRequest``, by their friendly names.
+    Only the keys given are sent; the server applies its defaults to the others.
+    """
+
+    prompt: Required[str]
+    """Prompt"""
+
+    end_image: Required[str]
+    """End Image"""
+
+    start_image: Required[str]
+    """Start Image"""
+
+    shift: float | None
+    """Shift: Offsets the diffusion sampling schedule, trading stability for stronger motion/style as the value increases.
+
+    Constraints: minimum 1, maximum 15.
+
+    Default: 8.0.
+    """
+
+    guidance_scale: float | None
+    """Guidance Scale: Controls how strongly the output adheres to the prompt versus allowing creative variation.
+
+    Constraints: minimum 0.6, maximum 4.
+
+    Default: 4.0.
+    """
+
+    seed: int | None
+    """Seed
+
+    Default: 96860978.
+    """
+
+    steps: int | None
+    """Steps: Number of denoising iterations; more steps refine detail and stability but take longer.
+
+    Constraints: minimum 6, maximum 20.
+
+    Default: 20.
+    """
+
+    num_frames: NumFramesChoice | None
+    """Number of Frames
+
+    Default: 81.
+    """
+
+    resolution: ResolutionChoice | None
+    """Resolution (W:H)
+
+    Default: "720x720 (1:1)".
+    """
+
+    fps: int | None
+    """Frames Per Second
+
+    Constraints: minimum 12, maximum 24.
+
+    Default: 16.
+    """

@@ -5,11 +5,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Required, TypeAlias, TypedDict
 
 from pydantic import Field
 
 from .._runtime._models import MediaUrl, OutputModel, RequestModel
+
+ImageSizeChoice: TypeAlias = Literal[
+    "1024*1024 (1:1)",
+    "800*1200 (2:3)",
+    "1200*800 (3:2)",
+    "960*1280 (3:4)",
+    "1280*960 (4:3)",
+    "720*1280 (9:16)",
+    "1280*720 (16:9)",
+    "1344*576 (21:9)",
+]
 
 
 class WanAiWan26ImageToImageRequest(RequestModel):
@@ -60,20 +71,9 @@ class WanAiWan26ImageToImageRequest(RequestModel):
     Example: "On the left sits a monster, and on the right sits another monster. The two of them are like radio hosts, wearing headp….
     """
 
-    image_size: Annotated[
-        Literal[
-            "1024*1024 (1:1)",
-            "800*1200 (2:3)",
-            "1200*800 (3:2)",
-            "960*1280 (3:4)",
-            "1280*960 (4:3)",
-            "720*1280 (9:16)",
-            "1280*720 (16:9)",
-            "1344*576 (21:9)",
-        ]
-        | None,
-        Field(title="アスペクト比(幅:高さ)"),
-    ] = "1024*1024 (1:1)"
+    image_size: Annotated[ImageSizeChoice | None, Field(title="アスペクト比(幅:高さ)")] = (
+        "1024*1024 (1:1)"
+    )
     """アスペクト比(幅:高さ)
 
     Wire key ``image_size``.
@@ -114,3 +114,48 @@ class WanAiWan26ImageToImageOutput(OutputModel):
 
     videos: list[str] | None = None
     """URLs of the generated videos."""
+
+
+class WanAiWan26ImageToImageParams(TypedDict, total=False):
+    """Keyword arguments of ``submit`` and ``run`` for ``wan-ai/wan-2-6/image-to-image``.
+
+    The fields of ``WanAiWan26ImageToImageRequest``, by their friendly names.
+    Only the keys given are sent; the server applies its defaults to the others.
+    """
+
+    image_urls: Required[list[str]]
+    """参照画像: 編集用の参照画像。順序が重要:プロンプト内で「画像1」「画像2」「画像3」として参照してください。
+
+    Constraints: min items 1, max items 3.
+    """
+
+    prompt: Required[str]
+    """プロンプト: 希望する画像を説明するテキストプロンプト。2000文字未満にしてください。"""
+
+    image_size: ImageSizeChoice | None
+    """アスペクト比(幅:高さ)
+
+    Default: "1024*1024 (1:1)".
+    """
+
+    negative_prompt: str | None
+    """ネガティブプロンプト: 生成画像で避けたい内容。
+
+    Constraints: max length 500.
+
+    Default: "low resolution, error, worst quality, low quality, deformed, extra fingers".
+    """
+
+    prompt_extend: bool | None
+    """マジックプロンプト: プロンプトを拡張するかどうか。有効にすると、プロンプトがマジックプロンプトで拡張されます。
+
+    Default: true.
+    """
+
+    seed: int | None
+    """シード: 再現性のためのランダムシード。同じシードはより一貫した結果を生成します。
+
+    Constraints: minimum 0, maximum 2147483647.
+
+    Default: 0.
+    """

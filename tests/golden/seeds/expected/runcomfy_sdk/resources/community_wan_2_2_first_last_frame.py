@@ -5,14 +5,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal
+from typing import Any, Unpack, overload
 
-from .._runtime import AsyncJob, AsyncModelResource, Job, JobStatus, ModelResource
+from .._runtime import (
+    AsyncJob,
+    AsyncModelResource,
+    AsyncRunOptions,
+    Job,
+    ModelResource,
+    RunOptions,
+    SubmitOptions,
+)
 from ..models.community_wan_2_2_first_last_frame import (
     CommunityWan22FirstLastFrameOutput,
+    CommunityWan22FirstLastFrameParams,
     CommunityWan22FirstLastFrameRequest,
 )
+
+
+class _SubmitArgs(CommunityWan22FirstLastFrameParams, SubmitOptions, total=False):
+    """The keyword arguments of ``submit``: the model's and the options."""
+
+
+class _RunArgs(CommunityWan22FirstLastFrameParams, RunOptions, total=False):
+    """The keyword arguments of ``run``: the model's and the options."""
+
+
+class _AsyncRunArgs(CommunityWan22FirstLastFrameParams, AsyncRunOptions, total=False):
+    """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class CommunityWan22FirstLastFrameResource(
@@ -23,134 +43,44 @@ class CommunityWan22FirstLastFrameResource(
     request_type = CommunityWan22FirstLastFrameRequest
     output_type = CommunityWan22FirstLastFrameOutput
 
+    @overload
     def submit(
-        self,
-        *,
-        prompt: str,
-        end_image: str,
-        start_image: str,
-        shift: float | None = None,
-        guidance_scale: float | None = None,
-        seed: int | None = None,
-        steps: int | None = None,
-        num_frames: Literal[81, 141] | None = None,
-        resolution: (
-            Literal[
-                "480x480 (1:1)",
-                "720x720 (1:1)",
-                "480x720 (2:3)",
-                "720x480 (3:2)",
-                "540x960 (9:16)",
-                "576x1024 (9:16)",
-                "720x1280 (9:16)",
-                "960x540 (16:9)",
-                "1024x576 (16:9)",
-                "1280x720 (16:9)",
-            ]
-            | None
-        ) = None,
-        fps: int | None = None,
+        self, request: CommunityWan22FirstLastFrameRequest, /, **options: Unpack[SubmitOptions]
+    ) -> Job[CommunityWan22FirstLastFrameOutput]: ...
+    @overload
+    def submit(
+        self, /, **kwargs: Unpack[_SubmitArgs]
+    ) -> Job[CommunityWan22FirstLastFrameOutput]: ...
+    def submit(
+        self, request: CommunityWan22FirstLastFrameRequest | None = None, /, **kwargs: Any
     ) -> Job[CommunityWan22FirstLastFrameOutput]:
         """Submit a ``community/wan-2-2/first-last-frame`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            prompt: Prompt
-            end_image: End Image
-            start_image: Start Image
-            shift: Shift: Offsets the diffusion sampling schedule, trading stability for stronger motion/style as the value increases.
-            guidance_scale: Guidance Scale: Controls how strongly the output adheres to the prompt versus allowing creative variation.
-            seed: Seed
-            steps: Steps: Number of denoising iterations; more steps refine detail and stability but take longer.
-            num_frames: Number of Frames
-            resolution: Resolution (W:H)
-            fps: Frames Per Second
+        Pass a ``CommunityWan22FirstLastFrameRequest`` or its fields as keyword arguments (see
+        ``CommunityWan22FirstLastFrameParams``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return self._submit(
-            CommunityWan22FirstLastFrameRequest.model_validate(
-                {
-                    "prompt": prompt,
-                    "end_image": end_image,
-                    "start_image": start_image,
-                    "shift": shift,
-                    "guidance_scale": guidance_scale,
-                    "seed": seed,
-                    "steps": steps,
-                    "num_frames": num_frames,
-                    "resolution": resolution,
-                    "fps": fps,
-                }
-            )
-        )
+        return self._submit_with(request, kwargs)
 
+    @overload
     def run(
-        self,
-        *,
-        prompt: str,
-        end_image: str,
-        start_image: str,
-        shift: float | None = None,
-        guidance_scale: float | None = None,
-        seed: int | None = None,
-        steps: int | None = None,
-        num_frames: Literal[81, 141] | None = None,
-        resolution: (
-            Literal[
-                "480x480 (1:1)",
-                "720x720 (1:1)",
-                "480x720 (2:3)",
-                "720x480 (3:2)",
-                "540x960 (9:16)",
-                "576x1024 (9:16)",
-                "720x1280 (9:16)",
-                "960x540 (16:9)",
-                "1024x576 (16:9)",
-                "1280x720 (16:9)",
-            ]
-            | None
-        ) = None,
-        fps: int | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        self, request: CommunityWan22FirstLastFrameRequest, /, **options: Unpack[RunOptions]
+    ) -> CommunityWan22FirstLastFrameOutput: ...
+    @overload
+    def run(self, /, **kwargs: Unpack[_RunArgs]) -> CommunityWan22FirstLastFrameOutput: ...
+    def run(
+        self, request: CommunityWan22FirstLastFrameRequest | None = None, /, **kwargs: Any
     ) -> CommunityWan22FirstLastFrameOutput:
         """Submit a ``community/wan-2-2/first-last-frame`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            prompt: Prompt
-            end_image: End Image
-            start_image: Start Image
-            shift: Shift: Offsets the diffusion sampling schedule, trading stability for stronger motion/style as the value increases.
-            guidance_scale: Guidance Scale: Controls how strongly the output adheres to the prompt versus allowing creative variation.
-            seed: Seed
-            steps: Steps: Number of denoising iterations; more steps refine detail and stability but take longer.
-            num_frames: Number of Frames
-            resolution: Resolution (W:H)
-            fps: Frames Per Second
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``CommunityWan22FirstLastFrameRequest`` or its fields as keyword arguments (see
+        ``CommunityWan22FirstLastFrameParams``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return self._run(
-            CommunityWan22FirstLastFrameRequest.model_validate(
-                {
-                    "prompt": prompt,
-                    "end_image": end_image,
-                    "start_image": start_image,
-                    "shift": shift,
-                    "guidance_scale": guidance_scale,
-                    "seed": seed,
-                    "steps": steps,
-                    "num_frames": num_frames,
-                    "resolution": resolution,
-                    "fps": fps,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return self._run_with(request, kwargs)
 
 
 class AsyncCommunityWan22FirstLastFrameResource(
@@ -161,131 +91,43 @@ class AsyncCommunityWan22FirstLastFrameResource(
     request_type = CommunityWan22FirstLastFrameRequest
     output_type = CommunityWan22FirstLastFrameOutput
 
+    @overload
     async def submit(
-        self,
-        *,
-        prompt: str,
-        end_image: str,
-        start_image: str,
-        shift: float | None = None,
-        guidance_scale: float | None = None,
-        seed: int | None = None,
-        steps: int | None = None,
-        num_frames: Literal[81, 141] | None = None,
-        resolution: (
-            Literal[
-                "480x480 (1:1)",
-                "720x720 (1:1)",
-                "480x720 (2:3)",
-                "720x480 (3:2)",
-                "540x960 (9:16)",
-                "576x1024 (9:16)",
-                "720x1280 (9:16)",
-                "960x540 (16:9)",
-                "1024x576 (16:9)",
-                "1280x720 (16:9)",
-            ]
-            | None
-        ) = None,
-        fps: int | None = None,
+        self, request: CommunityWan22FirstLastFrameRequest, /, **options: Unpack[SubmitOptions]
+    ) -> AsyncJob[CommunityWan22FirstLastFrameOutput]: ...
+    @overload
+    async def submit(
+        self, /, **kwargs: Unpack[_SubmitArgs]
+    ) -> AsyncJob[CommunityWan22FirstLastFrameOutput]: ...
+    async def submit(
+        self, request: CommunityWan22FirstLastFrameRequest | None = None, /, **kwargs: Any
     ) -> AsyncJob[CommunityWan22FirstLastFrameOutput]:
         """Submit a ``community/wan-2-2/first-last-frame`` job and return its handle at once.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
-
-        Args:
-            prompt: Prompt
-            end_image: End Image
-            start_image: Start Image
-            shift: Shift: Offsets the diffusion sampling schedule, trading stability for stronger motion/style as the value increases.
-            guidance_scale: Guidance Scale: Controls how strongly the output adheres to the prompt versus allowing creative variation.
-            seed: Seed
-            steps: Steps: Number of denoising iterations; more steps refine detail and stability but take longer.
-            num_frames: Number of Frames
-            resolution: Resolution (W:H)
-            fps: Frames Per Second
+        Pass a ``CommunityWan22FirstLastFrameRequest`` or its fields as keyword arguments (see
+        ``CommunityWan22FirstLastFrameParams``). Submitting is a paid request with no idempotency key:
+        it is retried only when the connection could not be made, never once it may have
+        reached the server.
         """
-        return await self._submit(
-            CommunityWan22FirstLastFrameRequest.model_validate(
-                {
-                    "prompt": prompt,
-                    "end_image": end_image,
-                    "start_image": start_image,
-                    "shift": shift,
-                    "guidance_scale": guidance_scale,
-                    "seed": seed,
-                    "steps": steps,
-                    "num_frames": num_frames,
-                    "resolution": resolution,
-                    "fps": fps,
-                }
-            )
-        )
+        return await self._submit_with(request, kwargs)
 
+    @overload
     async def run(
-        self,
-        *,
-        prompt: str,
-        end_image: str,
-        start_image: str,
-        shift: float | None = None,
-        guidance_scale: float | None = None,
-        seed: int | None = None,
-        steps: int | None = None,
-        num_frames: Literal[81, 141] | None = None,
-        resolution: (
-            Literal[
-                "480x480 (1:1)",
-                "720x720 (1:1)",
-                "480x720 (2:3)",
-                "720x480 (3:2)",
-                "540x960 (9:16)",
-                "576x1024 (9:16)",
-                "720x1280 (9:16)",
-                "960x540 (16:9)",
-                "1024x576 (16:9)",
-                "1280x720 (16:9)",
-            ]
-            | None
-        ) = None,
-        fps: int | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
+        self, request: CommunityWan22FirstLastFrameRequest, /, **options: Unpack[AsyncRunOptions]
+    ) -> CommunityWan22FirstLastFrameOutput: ...
+    @overload
+    async def run(
+        self, /, **kwargs: Unpack[_AsyncRunArgs]
+    ) -> CommunityWan22FirstLastFrameOutput: ...
+    async def run(
+        self, request: CommunityWan22FirstLastFrameRequest | None = None, /, **kwargs: Any
     ) -> CommunityWan22FirstLastFrameOutput:
         """Submit a ``community/wan-2-2/first-last-frame`` job, wait for it and return its typed output.
 
-        Polls with backoff until the job ends; raises on failure, cancellation or timeout.
-
-        Args:
-            prompt: Prompt
-            end_image: End Image
-            start_image: Start Image
-            shift: Shift: Offsets the diffusion sampling schedule, trading stability for stronger motion/style as the value increases.
-            guidance_scale: Guidance Scale: Controls how strongly the output adheres to the prompt versus allowing creative variation.
-            seed: Seed
-            steps: Steps: Number of denoising iterations; more steps refine detail and stability but take longer.
-            num_frames: Number of Frames
-            resolution: Resolution (W:H)
-            fps: Frames Per Second
-            timeout: Seconds to wait in all before giving up (None waits indefinitely).
-            on_update: Called with every change of state or queue position.
+        Pass a ``CommunityWan22FirstLastFrameRequest`` or its fields as keyword arguments (see
+        ``CommunityWan22FirstLastFrameParams``), with ``timeout`` (seconds in all, None waits
+        indefinitely) and ``on_update`` (called with every change of state or queue
+        position). Polls with backoff until the job ends; raises on failure,
+        cancellation or timeout.
         """
-        return await self._run(
-            CommunityWan22FirstLastFrameRequest.model_validate(
-                {
-                    "prompt": prompt,
-                    "end_image": end_image,
-                    "start_image": start_image,
-                    "shift": shift,
-                    "guidance_scale": guidance_scale,
-                    "seed": seed,
-                    "steps": steps,
-                    "num_frames": num_frames,
-                    "resolution": resolution,
-                    "fps": fps,
-                }
-            ),
-            timeout=timeout,
-            on_update=on_update,
-        )
+        return await self._run_with(request, kwargs)
