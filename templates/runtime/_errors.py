@@ -381,7 +381,9 @@ def _server_problem(item: Mapping[str, Any], names: FieldNames) -> FieldProblem:
     location = tuple(raw) if isinstance(raw, list | tuple) else ()
     if location[:1] == ("body",):  # FastAPI-style: ["body", "57_steps", 0]
         location = location[1:]
-    name, wire_key = names.resolve(location[0] if location else None)
+    # The server speaks in wire keys; the friendly name is known for a typed request only.
+    wire_key = location[0] if location and isinstance(location[0], str) else None
+    name = names.name_of.get(wire_key) if wire_key is not None else None
     message = str(item.get("msg") or item.get("message") or item).rstrip(". ")
     kind = item.get("type")
     return FieldProblem(name, wire_key, message, location, kind if isinstance(kind, str) else None)
