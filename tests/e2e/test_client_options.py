@@ -33,9 +33,9 @@ from .conftest import (
     FLF_FIELDS,
     FLF_MODEL_ID,
     SCHEMAS,
-    ServerFactory,
     SdkClient,
     SdkRunner,
+    ServerFactory,
     first_last_frame,
     settle,
 )
