@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import NO_FIELD_NAMES, FieldNames, FieldProblem, InputValidationError
+from ._errors import InputValidationError
 from ._models import RequestModel, field_names
+from ._problems import NO_FIELD_NAMES, FieldNames, FieldProblem
 from ._sansio import logger
 
 __all__ = ["Submission"]

@@ -20,6 +20,7 @@ from typing import Any, Self, TypeVar, Unpack, overload
 
 import httpx
 
+from ._by_id import AsyncModels, AsyncRequests, Models, Requests
 from ._download import DEFAULT_MAX_DOWNLOAD_BYTES, adownload_urls, download_urls, origin
 from ._drivers import AsyncDriver, SyncDriver
 from ._errors import TOKEN_VARIABLES, MissingTokenError
@@ -31,7 +32,6 @@ from ._options import (
     AsyncSubmitOptions,
     AsyncWaitOptions,
     ClientOptions,
-    RequestOptions,
     RunOptions,
     SubmitOptions,
     as_timeout,
@@ -42,7 +42,7 @@ from ._options import (
 from ._sansio import Operation, Secret, Settings
 from ._submission import Submission
 from ._timing import DEFAULT_TIMING, Timing
-from ._types import CancelResponse, JobResult, JobStatus, ModelEntry, ModelList, OutputT
+from ._types import OutputT
 
 __all__ = [
     "BASE_URL_VARIABLE",
@@ -480,109 +480,3 @@ class AsyncRunComfyBase(_ClientCore):
 
     async def _execute(self, operation: Operation[T]) -> T:
         return await self._driver.run(operation)
-
-
-class Requests:
-    """Calls on any request by id; results come back with an untyped ``OutputModel``."""
-
-    def __init__(self, client: RunComfyBase) -> None:
-        self._client = client
-
-    def status(self, request_id: str, **options: Unpack[RequestOptions]) -> JobStatus:
-        call = call_options(options, RequestOptions)
-        return self._client._execute(self._client._ops.status(request_id, options=call))
-
-    def result(
-        self, request_id: str, *, include_cost: bool = False, **options: Unpack[RequestOptions]
-    ) -> JobResult[OutputModel]:
-        call = call_options(options, RequestOptions)
-        operation = self._client._ops.result(
-            request_id, OutputModel, include_cost=include_cost, options=call
-        )
-        return self._client._execute(operation)
-
-    def cancel(self, request_id: str, **options: Unpack[RequestOptions]) -> CancelResponse:
-        """Cancel a queued job; raises ``NotCancellableError`` once it runs."""
-        call = call_options(options, RequestOptions)
-        return self._client._execute(self._client._ops.cancel(request_id, options=call))
-
-
-class AsyncRequests:
-    """Calls on any request by id; results come back with an untyped ``OutputModel``."""
-
-    def __init__(self, client: AsyncRunComfyBase) -> None:
-        self._client = client
-
-    async def status(self, request_id: str, **options: Unpack[RequestOptions]) -> JobStatus:
-        call = call_options(options, RequestOptions)
-        return await self._client._execute(self._client._ops.status(request_id, options=call))
-
-    async def result(
-        self, request_id: str, *, include_cost: bool = False, **options: Unpack[RequestOptions]
-    ) -> JobResult[OutputModel]:
-        call = call_options(options, RequestOptions)
-        operation = self._client._ops.result(
-            request_id, OutputModel, include_cost=include_cost, options=call
-        )
-        return await self._client._execute(operation)
-
-    async def cancel(self, request_id: str, **options: Unpack[RequestOptions]) -> CancelResponse:
-        """Cancel a queued job; raises ``NotCancellableError`` once it runs."""
-        call = call_options(options, RequestOptions)
-        return await self._client._execute(self._client._ops.cancel(request_id, options=call))
-
-
-class Models:
-    """The model catalog."""
-
-    def __init__(self, client: RunComfyBase) -> None:
-        self._client = client
-
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        include_schema: bool = False,
-        **options: Unpack[RequestOptions],
-    ) -> ModelList:
-        operation = self._client._ops.list_models(
-            limit=limit,
-            offset=offset,
-            include_schema=include_schema,
-            options=call_options(options, RequestOptions),
-        )
-        return self._client._execute(operation)
-
-    def get(self, model_id: str, **options: Unpack[RequestOptions]) -> ModelEntry:
-        """One model, with its ``input_schema``."""
-        call = call_options(options, RequestOptions)
-        return self._client._execute(self._client._ops.get_model(model_id, options=call))
-
-
-class AsyncModels:
-    """The model catalog."""
-
-    def __init__(self, client: AsyncRunComfyBase) -> None:
-        self._client = client
-
-    async def list(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        include_schema: bool = False,
-        **options: Unpack[RequestOptions],
-    ) -> ModelList:
-        operation = self._client._ops.list_models(
-            limit=limit,
-            offset=offset,
-            include_schema=include_schema,
-            options=call_options(options, RequestOptions),
-        )
-        return await self._client._execute(operation)
-
-    async def get(self, model_id: str, **options: Unpack[RequestOptions]) -> ModelEntry:
-        """One model, with its ``input_schema``."""
-        call = call_options(options, RequestOptions)
-        return await self._client._execute(self._client._ops.get_model(model_id, options=call))

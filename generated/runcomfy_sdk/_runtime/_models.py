@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-from ._errors import FieldNames, input_error
+from ._errors import input_error
+from ._problems import FieldNames
 
 if TYPE_CHECKING:
     import httpx

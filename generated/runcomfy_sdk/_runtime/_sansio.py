@@ -36,18 +36,17 @@ import httpx
 
 from .._version import GENERATOR, __version__
 from ._errors import (
-    NO_FIELD_NAMES,
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
     BadResponseError,
-    FieldNames,
     RateLimitError,
     RawResponse,
     RunComfyError,
     ServerError,
     error_from_response,
 )
+from ._problems import NO_FIELD_NAMES, FieldNames
 from ._timing import Timing, parse_retry_after
 from ._types import JobStatus
 
