@@ -109,10 +109,10 @@ def submit_doc(model: Model) -> str:
         [
             f"Submit a ``{model.model_id}`` job and return its handle at once.",
             "",
-            f"Pass a ``{model.request_class}`` or its fields as keyword arguments (see",
-            f"``{model.params_class}``). Submitting is a paid request with no idempotency key:",
-            "it is retried only when the connection could not be made, never once it may have",
-            "reached the server.",
+            *_arguments_lines(model),
+            "",
+            "Submitting is a paid request with no idempotency key: it is retried only when the",
+            "connection could not be made, never once it may have reached the server.",
         ]
     )
 
@@ -122,13 +122,21 @@ def run_doc(model: Model) -> str:
         [
             f"Submit a ``{model.model_id}`` job, wait for it and return its typed output.",
             "",
-            f"Pass a ``{model.request_class}`` or its fields as keyword arguments (see",
-            f"``{model.params_class}``), with ``timeout`` (seconds in all, None waits",
-            "indefinitely) and ``on_update`` (called with every change of state or queue",
-            "position). Polls with backoff until the job ends; raises on failure,",
-            "cancellation or timeout.",
+            *_arguments_lines(model),
+            "",
+            "``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called",
+            "with every change of state or queue position. Polls with backoff until the job",
+            "ends; raises on failure, cancellation or timeout.",
         ]
     )
+
+
+def _arguments_lines(model: Model) -> list[str]:
+    # Names on lines of their own: the text stays within black's line length.
+    return [
+        "Pass a request object or the model's fields by name, as listed, typed and documented",
+        f"in ``{model.params_class}``.",
+    ]
 
 
 def params_doc(model: Model) -> str:
@@ -190,8 +198,9 @@ def resource_module_doc(model: Model) -> str:
 def resource_doc(model: Model, *, is_async: bool) -> str:
     flavour = "Asynchronous access" if is_async else "Access"
     return (
-        f"{flavour} to ``{model.model_id}``: ``submit`` returns a job handle, ``run`` waits "
-        "for the typed output, ``job(request_id)`` resumes a job submitted earlier."
+        f"{flavour} to ``{model.model_id}``.\n\n"
+        "``submit`` returns a job handle, ``run`` waits for the typed output and\n"
+        "``job(request_id)`` resumes a job submitted earlier."
     )
 
 

@@ -143,8 +143,16 @@ def classify(module: str, *, level: int = 0) -> int:
     raise GeneratorBug(f"generated code may not import {module!r}")
 
 
-def import_block(imports: Iterable[Import]) -> str:
-    """Import statements grouped and sorted as isort/ruff expect, one block per section."""
+LINE_LENGTH = 100
+"""black's line length for generated code (``render.BLACK_MODE`` uses it too)."""
+
+
+def import_block(imports: Iterable[Import], *, indent: str = "") -> str:
+    """Import statements grouped and sorted as isort/ruff expect, one block per section.
+
+    Laid out as black lays them out: one line when it fits, else one name per line with
+    a trailing comma.
+    """
     grouped: dict[tuple[int, int, str], list[str]] = {}
     for item in sorted(set(imports)):
         grouped.setdefault((item.section, item.level, item.module), []).append(item.name)
@@ -154,8 +162,32 @@ def import_block(imports: Iterable[Import]) -> str:
         if section != last_section:
             sections.append([])
             last_section = section
-        sections[-1].append(f"from {'.' * level}{module} import {', '.join(_sorted_names(names))}")
+        head = f"{indent}from {'.' * level}{module} import "
+        sections[-1].append(bracketed(head, _sorted_names(names), "", indent=indent, parens=True))
     return "\n\n".join("\n".join(lines) for lines in sections)
+
+
+def bracketed(
+    head: str, items: Sequence[str], tail: str, *, indent: str = "", parens: bool = False
+) -> str:
+    """``head(items)tail`` on one line when it fits, else one item per line.
+
+    The exploded form ends with a trailing comma, which black keeps as it is (the "magic
+    trailing comma"), so the text is black-formatted either way. ``parens`` marks an
+    import list, whose parentheses appear only when it is exploded.
+    """
+    opening, closing = ("", "") if parens else ("(", ")")
+    line = f"{head}{opening}{', '.join(items)}{closing}{tail}"
+    if len(line) <= LINE_LENGTH or not items:
+        return line
+    inner = indent + "    "
+    body = "\n".join(f"{inner}{item}," for item in items)
+    return f"{head}(\n{body}\n{indent}){tail}"
+
+
+def fits(text: str) -> bool:
+    """Every line within black's line length."""
+    return all(len(line) <= LINE_LENGTH for line in text.splitlines())
 
 
 def _import_order(entry: tuple[tuple[int, int, str], list[str]]) -> tuple[int, int, str]:

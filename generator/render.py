@@ -35,7 +35,7 @@ from generator.views import (
     resource_module_view,
 )
 
-BLACK_MODE = black.Mode(target_versions={TargetVersion.PY311}, line_length=100)
+BLACK_MODE = black.Mode(target_versions={TargetVersion.PY311}, line_length=pyexpr.LINE_LENGTH)
 _TEMPLATE_FILTERS = {
     "docstring": pyexpr.docstring,
     "literal": pyexpr.literal,
@@ -102,7 +102,9 @@ def render(
         else:
             target = root / "_namespaces" / f"{namespace.module}.py"
             view = namespace_module_view(namespace)
-        files[target] = context.python_file(client.render(view=view), source=all_schemas)
+        files[target] = context.python_file(
+            client.render(view=view), source=all_schemas, laid_out=True
+        )
     files[root / "_namespaces" / "__init__.py"] = context.python_file(
         pyexpr.docstring(
             "The client's accessor tree, one module per level, each loaded on first use."
@@ -159,8 +161,15 @@ class _Context:
         env = _environment(config.templates_dir / "package")
         return cls(config, package_name, cache, fingerprint, env)
 
-    def python_file(self, text: str, *, source: str) -> str:
-        """Header, text, black: each distinct text is formatted once, then cached."""
+    def python_file(self, text: str, *, source: str, laid_out: bool = False) -> str:
+        """Header, text, black: each distinct text is formatted once, then cached.
+
+        ``laid_out`` text comes from templates that spell every line as black would (see
+        ``pyexpr.bracketed``): when all its lines fit, black would return it unchanged, so
+        it is not run (a test holds this for random names and lengths).
+        """
+        if laid_out and pyexpr.fits(text):
+            return header(source) + "\n" + text
         unformatted = header(source) + "\n" + text
         key = key_of(self.fingerprint, unformatted)
         cached = self.cache.get("black", key)
@@ -239,7 +248,9 @@ def _render_model(model: Model, context: _Context) -> dict[PurePosixPath, str]:
         root / "models" / f"{model.module_name}.py": _model_module(model, context),
         root
         / "resources"
-        / f"{model.module_name}.py": context.python_file(resource, source=model.source.file),
+        / f"{model.module_name}.py": context.python_file(
+            resource, source=model.source.file, laid_out=True
+        ),
     }
 
 

@@ -68,19 +68,20 @@ class ParamsView:
 class ArgsView:
     """A private ``TypedDict`` merging the model's params with one set of call options."""
 
-    class_name: str
-    bases: str
+    header: str
     doc: str
 
 
 @dataclass(frozen=True, slots=True)
 class MethodView:
-    """``submit`` or ``run``: a request object with options, or the model's keywords."""
+    """``submit`` or ``run``: a request object with options, or the model's keywords.
+
+    ``overloads`` and ``signature`` are the ``def`` lines, laid out as black lays them.
+    """
 
     name: str
-    options: str
-    args: str
-    returns: str
+    overloads: tuple[str, ...]
+    signature: str
     doc: str
 
 
@@ -88,10 +89,8 @@ class MethodView:
 class ResourceClassView:
     """One model's resource class on one side (sync or async)."""
 
-    class_name: str
-    base: str
+    header: str
     doc: str
-    def_: str
     await_: str
     request_class: str
     output_class: str
@@ -110,17 +109,16 @@ class ResourceModuleView:
 class EntryView:
     """A cached attribute of a namespace: a nested namespace or a model resource."""
 
-    attribute: str
+    signature: str
+    import_: str
     class_name: str
-    module: str
     doc: str
     constructor_argument: str
 
 
 @dataclass(frozen=True, slots=True)
 class NamespaceView:
-    class_name: str
-    base: str
+    header: str
     doc: str
     client_type: str | None
     entries: tuple[EntryView, ...]
@@ -130,7 +128,7 @@ class NamespaceView:
 class ClientModuleView:
     doc: str
     imports: str
-    type_checking_imports: tuple[tuple[str, str], ...]
+    type_checking_imports: str
     namespaces: tuple[NamespaceView, ...]
 
 
@@ -143,22 +141,32 @@ def resource_module_view(model: Model) -> ResourceModuleView:
     )
     classes = tuple(
         ResourceClassView(
-            class_name=model.async_resource_class if side.is_async else model.resource_class,
-            base=f"{side.resource_base}[{model.request_class}, {model.output_class}]",
+            header=pyexpr.bracketed(
+                f"class {model.async_resource_class if side.is_async else model.resource_class}",
+                [f"{side.resource_base}[{model.request_class}, {model.output_class}]"],
+                ":",
+            ),
             doc=pyexpr.docstring(docs.resource_doc(model, is_async=side.is_async), indent="    "),
-            def_=side.def_,
             await_=side.await_,
             request_class=model.request_class,
             output_class=model.output_class,
             methods=(
-                MethodView(
+                _method_view(
+                    side,
+                    model,
                     "submit",
-                    SUBMIT_OPTIONS,
-                    SUBMIT_ARGS,
+                    (SUBMIT_OPTIONS, SUBMIT_ARGS),
                     f"{side.job_type}[{model.output_class}]",
                     submit_doc,
                 ),
-                MethodView("run", side.run_options, side.run_args, model.output_class, run_doc),
+                _method_view(
+                    side,
+                    model,
+                    "run",
+                    (side.run_options, side.run_args),
+                    model.output_class,
+                    run_doc,
+                ),
             ),
         )
         for side in SIDES
@@ -171,14 +179,41 @@ def resource_module_view(model: Model) -> ResourceModuleView:
     )
 
 
+def _method_view(
+    side: Side, model: Model, name: str, typed_dicts: tuple[str, str], returns: str, doc: str
+) -> MethodView:
+    options, args = typed_dicts
+    head = f"    {side.def_} {name}"
+    request = model.request_class
+    overloads = (
+        pyexpr.bracketed(
+            head,
+            ["self", f"request: {request}", "/", f"**options: Unpack[{options}]"],
+            f" -> {returns}: ...",
+            indent="    ",
+        ),
+        pyexpr.bracketed(
+            head, ["self", "/", f"**kwargs: Unpack[{args}]"], f" -> {returns}: ...", indent="    "
+        ),
+    )
+    signature = pyexpr.bracketed(
+        head,
+        ["self", f"request: {request} | None = None", "/", "**kwargs: Any"],
+        f" -> {returns}:",
+        indent="    ",
+    )
+    return MethodView(name=name, overloads=overloads, signature=signature, doc=doc)
+
+
 def _run_label(side: Side) -> str:
     return "the async ``run``" if side.is_async else "``run``"
 
 
 def _args_view(model: Model, class_name: str, options: str, label: str) -> ArgsView:
     return ArgsView(
-        class_name=class_name,
-        bases=f"{model.params_class}, {options}",
+        header=pyexpr.bracketed(
+            f"class {class_name}", [model.params_class, options, "total=False"], ":"
+        ),
         doc=pyexpr.docstring(f"The keyword arguments of {label}: the model's and the options."),
     )
 
@@ -216,7 +251,9 @@ def params_view(model: Model) -> ParamsView:
 
 def choice_alias_of(field: Field) -> str | None:
     """The alias that spells the field's enumeration, if it has one."""
-    return naming.choice_alias(field.py_name) if isinstance(leaf_type(field.type), LiteralOf) else None
+    return (
+        naming.choice_alias(field.py_name) if isinstance(leaf_type(field.type), LiteralOf) else None
+    )
 
 
 def _param_view(field: Field) -> ParamView:
@@ -277,26 +314,23 @@ def _module_view(
     ]
     if namespace.entries:
         imports.append(Import(pyexpr.STDLIB, 0, "typing", "TYPE_CHECKING"))
-    type_checking = sorted(
-        (
-            targets[entry.attribute],
-            ", ".join(
-                sorted((entry.class_name, entry.async_class_name), key=pyexpr.imported_name_order)
-            ),
-        )
+    type_checking = [
+        Import(pyexpr.LOCAL, *_relative(targets[entry.attribute]), name)
         for entry in namespace.entries
-    )
+        for name in (entry.class_name, entry.async_class_name)
+    ]
     return ClientModuleView(
         doc=doc,
         imports=pyexpr.import_block(imports),
-        type_checking_imports=tuple(_isort_relative(type_checking)),
+        type_checking_imports=pyexpr.import_block(type_checking, indent="    "),
         namespaces=tuple(_namespace_view(namespace, side, targets) for side in SIDES),
     )
 
 
-def _isort_relative(imports: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """isort's order of relative imports: the more distant (more dots) first, then by name."""
-    return sorted(imports, key=lambda item: (-(len(item[0]) - len(item[0].lstrip("."))), item))
+def _relative(module: str) -> tuple[int, str]:
+    """``..resources.x`` → ``(2, "resources.x")``: the level and the module of an import."""
+    name = module.lstrip(".")
+    return len(module) - len(name), name
 
 
 def _namespace_view(namespace: Namespace, side: Side, targets: dict[str, str]) -> NamespaceView:
@@ -305,25 +339,40 @@ def _namespace_view(namespace: Namespace, side: Side, targets: dict[str, str]) -
         return async_name if side.is_async else sync_name
 
     entries = tuple(
-        EntryView(
-            attribute=entry.attribute,
-            class_name=pick(entry.class_name, entry.async_class_name),
-            module=targets[entry.attribute],
-            doc=pyexpr.docstring(
-                docs.entry_doc(entry.target_path, is_model=entry.model is not None)
-            ),
-            constructor_argument="self" if namespace.is_root else "self._client",
+        _entry_view(
+            entry.attribute,
+            pick(entry.class_name, entry.async_class_name),
+            targets[entry.attribute],
+            doc=docs.entry_doc(entry.target_path, is_model=entry.model is not None),
+            argument="self" if namespace.is_root else "self._client",
         )
         for entry in namespace.entries
     )
+    class_name = pick(namespace.class_name, namespace.async_class_name)
+    base = side.client_base if namespace.is_root else ""
     return NamespaceView(
-        class_name=pick(namespace.class_name, namespace.async_class_name),
-        base=side.client_base if namespace.is_root else "",
+        header=f"class {class_name}({base}):" if base else f"class {class_name}:",
         doc=pyexpr.docstring(
             docs.namespace_doc(namespace.path, is_async=side.is_async), indent="    "
         ),
         client_type=None if namespace.is_root else side.client_base,
         entries=entries,
+    )
+
+
+def _entry_view(
+    attribute: str, class_name: str, module: str, *, doc: str, argument: str
+) -> EntryView:
+    return EntryView(
+        signature=pyexpr.bracketed(
+            f"    def {attribute}", ["self"], f" -> {class_name}:", indent="    "
+        ),
+        import_=pyexpr.import_block(
+            [Import(pyexpr.LOCAL, *_relative(module), class_name)], indent="        "
+        ),
+        class_name=class_name,
+        doc=pyexpr.docstring(doc),
+        constructor_argument=argument,
     )
 
 

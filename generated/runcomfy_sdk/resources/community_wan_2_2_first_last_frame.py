@@ -36,98 +36,140 @@ class _AsyncRunArgs(CommunityWan22FirstLastFrameParams, AsyncRunOptions, total=F
 
 
 class CommunityWan22FirstLastFrameResource(
-    ModelResource[CommunityWan22FirstLastFrameRequest, CommunityWan22FirstLastFrameOutput]
+    ModelResource[CommunityWan22FirstLastFrameRequest, CommunityWan22FirstLastFrameOutput],
 ):
-    """Access to ``community/wan-2-2/first-last-frame``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Access to ``community/wan-2-2/first-last-frame``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = CommunityWan22FirstLastFrameRequest
     output_type = CommunityWan22FirstLastFrameOutput
 
     @overload
     def submit(
-        self, request: CommunityWan22FirstLastFrameRequest, /, **options: Unpack[SubmitOptions]
+        self,
+        request: CommunityWan22FirstLastFrameRequest,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> Job[CommunityWan22FirstLastFrameOutput]: ...
     @overload
     def submit(
-        self, /, **kwargs: Unpack[_SubmitArgs]
+        self,
+        /,
+        **kwargs: Unpack[_SubmitArgs],
     ) -> Job[CommunityWan22FirstLastFrameOutput]: ...
     def submit(
-        self, request: CommunityWan22FirstLastFrameRequest | None = None, /, **kwargs: Any
+        self,
+        request: CommunityWan22FirstLastFrameRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> Job[CommunityWan22FirstLastFrameOutput]:
         """Submit a ``community/wan-2-2/first-last-frame`` job and return its handle at once.
 
-        Pass a ``CommunityWan22FirstLastFrameRequest`` or its fields as keyword arguments (see
-        ``CommunityWan22FirstLastFrameParams``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``CommunityWan22FirstLastFrameParams``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return self._submit_with(request, kwargs)
 
     @overload
     def run(
-        self, request: CommunityWan22FirstLastFrameRequest, /, **options: Unpack[RunOptions]
+        self,
+        request: CommunityWan22FirstLastFrameRequest,
+        /,
+        **options: Unpack[RunOptions],
     ) -> CommunityWan22FirstLastFrameOutput: ...
     @overload
     def run(self, /, **kwargs: Unpack[_RunArgs]) -> CommunityWan22FirstLastFrameOutput: ...
     def run(
-        self, request: CommunityWan22FirstLastFrameRequest | None = None, /, **kwargs: Any
+        self,
+        request: CommunityWan22FirstLastFrameRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> CommunityWan22FirstLastFrameOutput:
         """Submit a ``community/wan-2-2/first-last-frame`` job, wait for it and return its typed output.
 
-        Pass a ``CommunityWan22FirstLastFrameRequest`` or its fields as keyword arguments (see
-        ``CommunityWan22FirstLastFrameParams``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``CommunityWan22FirstLastFrameParams``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return self._run_with(request, kwargs)
 
 
 class AsyncCommunityWan22FirstLastFrameResource(
-    AsyncModelResource[CommunityWan22FirstLastFrameRequest, CommunityWan22FirstLastFrameOutput]
+    AsyncModelResource[CommunityWan22FirstLastFrameRequest, CommunityWan22FirstLastFrameOutput],
 ):
-    """Asynchronous access to ``community/wan-2-2/first-last-frame``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Asynchronous access to ``community/wan-2-2/first-last-frame``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = CommunityWan22FirstLastFrameRequest
     output_type = CommunityWan22FirstLastFrameOutput
 
     @overload
     async def submit(
-        self, request: CommunityWan22FirstLastFrameRequest, /, **options: Unpack[SubmitOptions]
+        self,
+        request: CommunityWan22FirstLastFrameRequest,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> AsyncJob[CommunityWan22FirstLastFrameOutput]: ...
     @overload
     async def submit(
-        self, /, **kwargs: Unpack[_SubmitArgs]
+        self,
+        /,
+        **kwargs: Unpack[_SubmitArgs],
     ) -> AsyncJob[CommunityWan22FirstLastFrameOutput]: ...
     async def submit(
-        self, request: CommunityWan22FirstLastFrameRequest | None = None, /, **kwargs: Any
+        self,
+        request: CommunityWan22FirstLastFrameRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> AsyncJob[CommunityWan22FirstLastFrameOutput]:
         """Submit a ``community/wan-2-2/first-last-frame`` job and return its handle at once.
 
-        Pass a ``CommunityWan22FirstLastFrameRequest`` or its fields as keyword arguments (see
-        ``CommunityWan22FirstLastFrameParams``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``CommunityWan22FirstLastFrameParams``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return await self._submit_with(request, kwargs)
 
     @overload
     async def run(
-        self, request: CommunityWan22FirstLastFrameRequest, /, **options: Unpack[AsyncRunOptions]
+        self,
+        request: CommunityWan22FirstLastFrameRequest,
+        /,
+        **options: Unpack[AsyncRunOptions],
     ) -> CommunityWan22FirstLastFrameOutput: ...
     @overload
     async def run(
-        self, /, **kwargs: Unpack[_AsyncRunArgs]
+        self,
+        /,
+        **kwargs: Unpack[_AsyncRunArgs],
     ) -> CommunityWan22FirstLastFrameOutput: ...
     async def run(
-        self, request: CommunityWan22FirstLastFrameRequest | None = None, /, **kwargs: Any
+        self,
+        request: CommunityWan22FirstLastFrameRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> CommunityWan22FirstLastFrameOutput:
         """Submit a ``community/wan-2-2/first-last-frame`` job, wait for it and return its typed output.
 
-        Pass a ``CommunityWan22FirstLastFrameRequest`` or its fields as keyword arguments (see
-        ``CommunityWan22FirstLastFrameParams``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``CommunityWan22FirstLastFrameParams``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return await self._run_with(request, kwargs)

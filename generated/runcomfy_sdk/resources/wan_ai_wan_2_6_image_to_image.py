@@ -36,94 +36,132 @@ class _AsyncRunArgs(WanAiWan26ImageToImageParams, AsyncRunOptions, total=False):
 
 
 class WanAiWan26ImageToImageResource(
-    ModelResource[WanAiWan26ImageToImageRequest, WanAiWan26ImageToImageOutput]
+    ModelResource[WanAiWan26ImageToImageRequest, WanAiWan26ImageToImageOutput],
 ):
-    """Access to ``wan-ai/wan-2-6/image-to-image``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Access to ``wan-ai/wan-2-6/image-to-image``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = WanAiWan26ImageToImageRequest
     output_type = WanAiWan26ImageToImageOutput
 
     @overload
     def submit(
-        self, request: WanAiWan26ImageToImageRequest, /, **options: Unpack[SubmitOptions]
+        self,
+        request: WanAiWan26ImageToImageRequest,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> Job[WanAiWan26ImageToImageOutput]: ...
     @overload
     def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> Job[WanAiWan26ImageToImageOutput]: ...
     def submit(
-        self, request: WanAiWan26ImageToImageRequest | None = None, /, **kwargs: Any
+        self,
+        request: WanAiWan26ImageToImageRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> Job[WanAiWan26ImageToImageOutput]:
         """Submit a ``wan-ai/wan-2-6/image-to-image`` job and return its handle at once.
 
-        Pass a ``WanAiWan26ImageToImageRequest`` or its fields as keyword arguments (see
-        ``WanAiWan26ImageToImageParams``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``WanAiWan26ImageToImageParams``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return self._submit_with(request, kwargs)
 
     @overload
     def run(
-        self, request: WanAiWan26ImageToImageRequest, /, **options: Unpack[RunOptions]
+        self,
+        request: WanAiWan26ImageToImageRequest,
+        /,
+        **options: Unpack[RunOptions],
     ) -> WanAiWan26ImageToImageOutput: ...
     @overload
     def run(self, /, **kwargs: Unpack[_RunArgs]) -> WanAiWan26ImageToImageOutput: ...
     def run(
-        self, request: WanAiWan26ImageToImageRequest | None = None, /, **kwargs: Any
+        self,
+        request: WanAiWan26ImageToImageRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> WanAiWan26ImageToImageOutput:
         """Submit a ``wan-ai/wan-2-6/image-to-image`` job, wait for it and return its typed output.
 
-        Pass a ``WanAiWan26ImageToImageRequest`` or its fields as keyword arguments (see
-        ``WanAiWan26ImageToImageParams``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``WanAiWan26ImageToImageParams``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return self._run_with(request, kwargs)
 
 
 class AsyncWanAiWan26ImageToImageResource(
-    AsyncModelResource[WanAiWan26ImageToImageRequest, WanAiWan26ImageToImageOutput]
+    AsyncModelResource[WanAiWan26ImageToImageRequest, WanAiWan26ImageToImageOutput],
 ):
-    """Asynchronous access to ``wan-ai/wan-2-6/image-to-image``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Asynchronous access to ``wan-ai/wan-2-6/image-to-image``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = WanAiWan26ImageToImageRequest
     output_type = WanAiWan26ImageToImageOutput
 
     @overload
     async def submit(
-        self, request: WanAiWan26ImageToImageRequest, /, **options: Unpack[SubmitOptions]
+        self,
+        request: WanAiWan26ImageToImageRequest,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> AsyncJob[WanAiWan26ImageToImageOutput]: ...
     @overload
     async def submit(
-        self, /, **kwargs: Unpack[_SubmitArgs]
+        self,
+        /,
+        **kwargs: Unpack[_SubmitArgs],
     ) -> AsyncJob[WanAiWan26ImageToImageOutput]: ...
     async def submit(
-        self, request: WanAiWan26ImageToImageRequest | None = None, /, **kwargs: Any
+        self,
+        request: WanAiWan26ImageToImageRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> AsyncJob[WanAiWan26ImageToImageOutput]:
         """Submit a ``wan-ai/wan-2-6/image-to-image`` job and return its handle at once.
 
-        Pass a ``WanAiWan26ImageToImageRequest`` or its fields as keyword arguments (see
-        ``WanAiWan26ImageToImageParams``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``WanAiWan26ImageToImageParams``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return await self._submit_with(request, kwargs)
 
     @overload
     async def run(
-        self, request: WanAiWan26ImageToImageRequest, /, **options: Unpack[AsyncRunOptions]
+        self,
+        request: WanAiWan26ImageToImageRequest,
+        /,
+        **options: Unpack[AsyncRunOptions],
     ) -> WanAiWan26ImageToImageOutput: ...
     @overload
     async def run(self, /, **kwargs: Unpack[_AsyncRunArgs]) -> WanAiWan26ImageToImageOutput: ...
     async def run(
-        self, request: WanAiWan26ImageToImageRequest | None = None, /, **kwargs: Any
+        self,
+        request: WanAiWan26ImageToImageRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> WanAiWan26ImageToImageOutput:
         """Submit a ``wan-ai/wan-2-6/image-to-image`` job, wait for it and return its typed output.
 
-        Pass a ``WanAiWan26ImageToImageRequest`` or its fields as keyword arguments (see
-        ``WanAiWan26ImageToImageParams``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``WanAiWan26ImageToImageParams``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return await self._run_with(request, kwargs)

@@ -36,94 +36,132 @@ class _AsyncRunArgs(AcmeEdgeCasesCatalogQuirksParams, AsyncRunOptions, total=Fal
 
 
 class AcmeEdgeCasesCatalogQuirksResource(
-    ModelResource[AcmeEdgeCasesCatalogQuirksRequest, AcmeEdgeCasesCatalogQuirksOutput]
+    ModelResource[AcmeEdgeCasesCatalogQuirksRequest, AcmeEdgeCasesCatalogQuirksOutput],
 ):
-    """Access to ``acme/edge-cases/catalog-quirks``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Access to ``acme/edge-cases/catalog-quirks``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = AcmeEdgeCasesCatalogQuirksRequest
     output_type = AcmeEdgeCasesCatalogQuirksOutput
 
     @overload
     def submit(
-        self, request: AcmeEdgeCasesCatalogQuirksRequest, /, **options: Unpack[SubmitOptions]
+        self,
+        request: AcmeEdgeCasesCatalogQuirksRequest,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> Job[AcmeEdgeCasesCatalogQuirksOutput]: ...
     @overload
     def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> Job[AcmeEdgeCasesCatalogQuirksOutput]: ...
     def submit(
-        self, request: AcmeEdgeCasesCatalogQuirksRequest | None = None, /, **kwargs: Any
+        self,
+        request: AcmeEdgeCasesCatalogQuirksRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> Job[AcmeEdgeCasesCatalogQuirksOutput]:
         """Submit a ``acme/edge-cases/catalog-quirks`` job and return its handle at once.
 
-        Pass a ``AcmeEdgeCasesCatalogQuirksRequest`` or its fields as keyword arguments (see
-        ``AcmeEdgeCasesCatalogQuirksParams``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeEdgeCasesCatalogQuirksParams``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return self._submit_with(request, kwargs)
 
     @overload
     def run(
-        self, request: AcmeEdgeCasesCatalogQuirksRequest, /, **options: Unpack[RunOptions]
+        self,
+        request: AcmeEdgeCasesCatalogQuirksRequest,
+        /,
+        **options: Unpack[RunOptions],
     ) -> AcmeEdgeCasesCatalogQuirksOutput: ...
     @overload
     def run(self, /, **kwargs: Unpack[_RunArgs]) -> AcmeEdgeCasesCatalogQuirksOutput: ...
     def run(
-        self, request: AcmeEdgeCasesCatalogQuirksRequest | None = None, /, **kwargs: Any
+        self,
+        request: AcmeEdgeCasesCatalogQuirksRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> AcmeEdgeCasesCatalogQuirksOutput:
         """Submit a ``acme/edge-cases/catalog-quirks`` job, wait for it and return its typed output.
 
-        Pass a ``AcmeEdgeCasesCatalogQuirksRequest`` or its fields as keyword arguments (see
-        ``AcmeEdgeCasesCatalogQuirksParams``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeEdgeCasesCatalogQuirksParams``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return self._run_with(request, kwargs)
 
 
 class AsyncAcmeEdgeCasesCatalogQuirksResource(
-    AsyncModelResource[AcmeEdgeCasesCatalogQuirksRequest, AcmeEdgeCasesCatalogQuirksOutput]
+    AsyncModelResource[AcmeEdgeCasesCatalogQuirksRequest, AcmeEdgeCasesCatalogQuirksOutput],
 ):
-    """Asynchronous access to ``acme/edge-cases/catalog-quirks``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Asynchronous access to ``acme/edge-cases/catalog-quirks``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = AcmeEdgeCasesCatalogQuirksRequest
     output_type = AcmeEdgeCasesCatalogQuirksOutput
 
     @overload
     async def submit(
-        self, request: AcmeEdgeCasesCatalogQuirksRequest, /, **options: Unpack[SubmitOptions]
+        self,
+        request: AcmeEdgeCasesCatalogQuirksRequest,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> AsyncJob[AcmeEdgeCasesCatalogQuirksOutput]: ...
     @overload
     async def submit(
-        self, /, **kwargs: Unpack[_SubmitArgs]
+        self,
+        /,
+        **kwargs: Unpack[_SubmitArgs],
     ) -> AsyncJob[AcmeEdgeCasesCatalogQuirksOutput]: ...
     async def submit(
-        self, request: AcmeEdgeCasesCatalogQuirksRequest | None = None, /, **kwargs: Any
+        self,
+        request: AcmeEdgeCasesCatalogQuirksRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> AsyncJob[AcmeEdgeCasesCatalogQuirksOutput]:
         """Submit a ``acme/edge-cases/catalog-quirks`` job and return its handle at once.
 
-        Pass a ``AcmeEdgeCasesCatalogQuirksRequest`` or its fields as keyword arguments (see
-        ``AcmeEdgeCasesCatalogQuirksParams``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeEdgeCasesCatalogQuirksParams``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return await self._submit_with(request, kwargs)
 
     @overload
     async def run(
-        self, request: AcmeEdgeCasesCatalogQuirksRequest, /, **options: Unpack[AsyncRunOptions]
+        self,
+        request: AcmeEdgeCasesCatalogQuirksRequest,
+        /,
+        **options: Unpack[AsyncRunOptions],
     ) -> AcmeEdgeCasesCatalogQuirksOutput: ...
     @overload
     async def run(self, /, **kwargs: Unpack[_AsyncRunArgs]) -> AcmeEdgeCasesCatalogQuirksOutput: ...
     async def run(
-        self, request: AcmeEdgeCasesCatalogQuirksRequest | None = None, /, **kwargs: Any
+        self,
+        request: AcmeEdgeCasesCatalogQuirksRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> AcmeEdgeCasesCatalogQuirksOutput:
         """Submit a ``acme/edge-cases/catalog-quirks`` job, wait for it and return its typed output.
 
-        Pass a ``AcmeEdgeCasesCatalogQuirksRequest`` or its fields as keyword arguments (see
-        ``AcmeEdgeCasesCatalogQuirksParams``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeEdgeCasesCatalogQuirksParams``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return await self._run_with(request, kwargs)

@@ -36,94 +36,132 @@ class _AsyncRunArgs(AcmeEdgeCasesNamingParams, AsyncRunOptions, total=False):
 
 
 class AcmeEdgeCasesNamingResource(
-    ModelResource[AcmeEdgeCasesNamingRequest, AcmeEdgeCasesNamingOutput]
+    ModelResource[AcmeEdgeCasesNamingRequest, AcmeEdgeCasesNamingOutput],
 ):
-    """Access to ``acme/edge-cases/naming``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Access to ``acme/edge-cases/naming``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = AcmeEdgeCasesNamingRequest
     output_type = AcmeEdgeCasesNamingOutput
 
     @overload
     def submit(
-        self, request: AcmeEdgeCasesNamingRequest, /, **options: Unpack[SubmitOptions]
+        self,
+        request: AcmeEdgeCasesNamingRequest,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> Job[AcmeEdgeCasesNamingOutput]: ...
     @overload
     def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> Job[AcmeEdgeCasesNamingOutput]: ...
     def submit(
-        self, request: AcmeEdgeCasesNamingRequest | None = None, /, **kwargs: Any
+        self,
+        request: AcmeEdgeCasesNamingRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> Job[AcmeEdgeCasesNamingOutput]:
         """Submit a ``acme/edge-cases/naming`` job and return its handle at once.
 
-        Pass a ``AcmeEdgeCasesNamingRequest`` or its fields as keyword arguments (see
-        ``AcmeEdgeCasesNamingParams``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeEdgeCasesNamingParams``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return self._submit_with(request, kwargs)
 
     @overload
     def run(
-        self, request: AcmeEdgeCasesNamingRequest, /, **options: Unpack[RunOptions]
+        self,
+        request: AcmeEdgeCasesNamingRequest,
+        /,
+        **options: Unpack[RunOptions],
     ) -> AcmeEdgeCasesNamingOutput: ...
     @overload
     def run(self, /, **kwargs: Unpack[_RunArgs]) -> AcmeEdgeCasesNamingOutput: ...
     def run(
-        self, request: AcmeEdgeCasesNamingRequest | None = None, /, **kwargs: Any
+        self,
+        request: AcmeEdgeCasesNamingRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> AcmeEdgeCasesNamingOutput:
         """Submit a ``acme/edge-cases/naming`` job, wait for it and return its typed output.
 
-        Pass a ``AcmeEdgeCasesNamingRequest`` or its fields as keyword arguments (see
-        ``AcmeEdgeCasesNamingParams``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeEdgeCasesNamingParams``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return self._run_with(request, kwargs)
 
 
 class AsyncAcmeEdgeCasesNamingResource(
-    AsyncModelResource[AcmeEdgeCasesNamingRequest, AcmeEdgeCasesNamingOutput]
+    AsyncModelResource[AcmeEdgeCasesNamingRequest, AcmeEdgeCasesNamingOutput],
 ):
-    """Asynchronous access to ``acme/edge-cases/naming``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Asynchronous access to ``acme/edge-cases/naming``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = AcmeEdgeCasesNamingRequest
     output_type = AcmeEdgeCasesNamingOutput
 
     @overload
     async def submit(
-        self, request: AcmeEdgeCasesNamingRequest, /, **options: Unpack[SubmitOptions]
+        self,
+        request: AcmeEdgeCasesNamingRequest,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> AsyncJob[AcmeEdgeCasesNamingOutput]: ...
     @overload
     async def submit(
-        self, /, **kwargs: Unpack[_SubmitArgs]
+        self,
+        /,
+        **kwargs: Unpack[_SubmitArgs],
     ) -> AsyncJob[AcmeEdgeCasesNamingOutput]: ...
     async def submit(
-        self, request: AcmeEdgeCasesNamingRequest | None = None, /, **kwargs: Any
+        self,
+        request: AcmeEdgeCasesNamingRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> AsyncJob[AcmeEdgeCasesNamingOutput]:
         """Submit a ``acme/edge-cases/naming`` job and return its handle at once.
 
-        Pass a ``AcmeEdgeCasesNamingRequest`` or its fields as keyword arguments (see
-        ``AcmeEdgeCasesNamingParams``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeEdgeCasesNamingParams``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return await self._submit_with(request, kwargs)
 
     @overload
     async def run(
-        self, request: AcmeEdgeCasesNamingRequest, /, **options: Unpack[AsyncRunOptions]
+        self,
+        request: AcmeEdgeCasesNamingRequest,
+        /,
+        **options: Unpack[AsyncRunOptions],
     ) -> AcmeEdgeCasesNamingOutput: ...
     @overload
     async def run(self, /, **kwargs: Unpack[_AsyncRunArgs]) -> AcmeEdgeCasesNamingOutput: ...
     async def run(
-        self, request: AcmeEdgeCasesNamingRequest | None = None, /, **kwargs: Any
+        self,
+        request: AcmeEdgeCasesNamingRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> AcmeEdgeCasesNamingOutput:
         """Submit a ``acme/edge-cases/naming`` job, wait for it and return its typed output.
 
-        Pass a ``AcmeEdgeCasesNamingRequest`` or its fields as keyword arguments (see
-        ``AcmeEdgeCasesNamingParams``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeEdgeCasesNamingParams``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return await self._run_with(request, kwargs)

@@ -36,94 +36,132 @@ class _AsyncRunArgs(AcmeEdgeCasesEscapingParams, AsyncRunOptions, total=False):
 
 
 class AcmeEdgeCasesEscapingResource(
-    ModelResource[AcmeEdgeCasesEscapingRequest, AcmeEdgeCasesEscapingOutput]
+    ModelResource[AcmeEdgeCasesEscapingRequest, AcmeEdgeCasesEscapingOutput],
 ):
-    """Access to ``acme/edge-cases/escaping``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Access to ``acme/edge-cases/escaping``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = AcmeEdgeCasesEscapingRequest
     output_type = AcmeEdgeCasesEscapingOutput
 
     @overload
     def submit(
-        self, request: AcmeEdgeCasesEscapingRequest, /, **options: Unpack[SubmitOptions]
+        self,
+        request: AcmeEdgeCasesEscapingRequest,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> Job[AcmeEdgeCasesEscapingOutput]: ...
     @overload
     def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> Job[AcmeEdgeCasesEscapingOutput]: ...
     def submit(
-        self, request: AcmeEdgeCasesEscapingRequest | None = None, /, **kwargs: Any
+        self,
+        request: AcmeEdgeCasesEscapingRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> Job[AcmeEdgeCasesEscapingOutput]:
         """Submit a ``acme/edge-cases/escaping`` job and return its handle at once.
 
-        Pass a ``AcmeEdgeCasesEscapingRequest`` or its fields as keyword arguments (see
-        ``AcmeEdgeCasesEscapingParams``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeEdgeCasesEscapingParams``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return self._submit_with(request, kwargs)
 
     @overload
     def run(
-        self, request: AcmeEdgeCasesEscapingRequest, /, **options: Unpack[RunOptions]
+        self,
+        request: AcmeEdgeCasesEscapingRequest,
+        /,
+        **options: Unpack[RunOptions],
     ) -> AcmeEdgeCasesEscapingOutput: ...
     @overload
     def run(self, /, **kwargs: Unpack[_RunArgs]) -> AcmeEdgeCasesEscapingOutput: ...
     def run(
-        self, request: AcmeEdgeCasesEscapingRequest | None = None, /, **kwargs: Any
+        self,
+        request: AcmeEdgeCasesEscapingRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> AcmeEdgeCasesEscapingOutput:
         """Submit a ``acme/edge-cases/escaping`` job, wait for it and return its typed output.
 
-        Pass a ``AcmeEdgeCasesEscapingRequest`` or its fields as keyword arguments (see
-        ``AcmeEdgeCasesEscapingParams``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeEdgeCasesEscapingParams``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return self._run_with(request, kwargs)
 
 
 class AsyncAcmeEdgeCasesEscapingResource(
-    AsyncModelResource[AcmeEdgeCasesEscapingRequest, AcmeEdgeCasesEscapingOutput]
+    AsyncModelResource[AcmeEdgeCasesEscapingRequest, AcmeEdgeCasesEscapingOutput],
 ):
-    """Asynchronous access to ``acme/edge-cases/escaping``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Asynchronous access to ``acme/edge-cases/escaping``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = AcmeEdgeCasesEscapingRequest
     output_type = AcmeEdgeCasesEscapingOutput
 
     @overload
     async def submit(
-        self, request: AcmeEdgeCasesEscapingRequest, /, **options: Unpack[SubmitOptions]
+        self,
+        request: AcmeEdgeCasesEscapingRequest,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> AsyncJob[AcmeEdgeCasesEscapingOutput]: ...
     @overload
     async def submit(
-        self, /, **kwargs: Unpack[_SubmitArgs]
+        self,
+        /,
+        **kwargs: Unpack[_SubmitArgs],
     ) -> AsyncJob[AcmeEdgeCasesEscapingOutput]: ...
     async def submit(
-        self, request: AcmeEdgeCasesEscapingRequest | None = None, /, **kwargs: Any
+        self,
+        request: AcmeEdgeCasesEscapingRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> AsyncJob[AcmeEdgeCasesEscapingOutput]:
         """Submit a ``acme/edge-cases/escaping`` job and return its handle at once.
 
-        Pass a ``AcmeEdgeCasesEscapingRequest`` or its fields as keyword arguments (see
-        ``AcmeEdgeCasesEscapingParams``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeEdgeCasesEscapingParams``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return await self._submit_with(request, kwargs)
 
     @overload
     async def run(
-        self, request: AcmeEdgeCasesEscapingRequest, /, **options: Unpack[AsyncRunOptions]
+        self,
+        request: AcmeEdgeCasesEscapingRequest,
+        /,
+        **options: Unpack[AsyncRunOptions],
     ) -> AcmeEdgeCasesEscapingOutput: ...
     @overload
     async def run(self, /, **kwargs: Unpack[_AsyncRunArgs]) -> AcmeEdgeCasesEscapingOutput: ...
     async def run(
-        self, request: AcmeEdgeCasesEscapingRequest | None = None, /, **kwargs: Any
+        self,
+        request: AcmeEdgeCasesEscapingRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> AcmeEdgeCasesEscapingOutput:
         """Submit a ``acme/edge-cases/escaping`` job, wait for it and return its typed output.
 
-        Pass a ``AcmeEdgeCasesEscapingRequest`` or its fields as keyword arguments (see
-        ``AcmeEdgeCasesEscapingParams``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeEdgeCasesEscapingParams``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return await self._run_with(request, kwargs)

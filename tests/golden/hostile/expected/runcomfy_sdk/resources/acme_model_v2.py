@@ -32,86 +32,119 @@ class _AsyncRunArgs(AcmeModelV2Params, AsyncRunOptions, total=False):
 
 
 class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
-    """Access to ``Acme/Model.V2``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Access to ``Acme/Model.V2``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = AcmeModelV2Request
     output_type = AcmeModelV2Output
 
     @overload
     def submit(
-        self, request: AcmeModelV2Request, /, **options: Unpack[SubmitOptions]
+        self,
+        request: AcmeModelV2Request,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> Job[AcmeModelV2Output]: ...
     @overload
     def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> Job[AcmeModelV2Output]: ...
     def submit(
-        self, request: AcmeModelV2Request | None = None, /, **kwargs: Any
+        self,
+        request: AcmeModelV2Request | None = None,
+        /,
+        **kwargs: Any,
     ) -> Job[AcmeModelV2Output]:
         """Submit a ``Acme/Model.V2`` job and return its handle at once.
 
-        Pass a ``AcmeModelV2Request`` or its fields as keyword arguments (see
-        ``AcmeModelV2Params``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeModelV2Params``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return self._submit_with(request, kwargs)
 
     @overload
     def run(
-        self, request: AcmeModelV2Request, /, **options: Unpack[RunOptions]
+        self,
+        request: AcmeModelV2Request,
+        /,
+        **options: Unpack[RunOptions],
     ) -> AcmeModelV2Output: ...
     @overload
     def run(self, /, **kwargs: Unpack[_RunArgs]) -> AcmeModelV2Output: ...
     def run(self, request: AcmeModelV2Request | None = None, /, **kwargs: Any) -> AcmeModelV2Output:
         """Submit a ``Acme/Model.V2`` job, wait for it and return its typed output.
 
-        Pass a ``AcmeModelV2Request`` or its fields as keyword arguments (see
-        ``AcmeModelV2Params``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeModelV2Params``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return self._run_with(request, kwargs)
 
 
 class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV2Output]):
-    """Asynchronous access to ``Acme/Model.V2``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Asynchronous access to ``Acme/Model.V2``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = AcmeModelV2Request
     output_type = AcmeModelV2Output
 
     @overload
     async def submit(
-        self, request: AcmeModelV2Request, /, **options: Unpack[SubmitOptions]
+        self,
+        request: AcmeModelV2Request,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> AsyncJob[AcmeModelV2Output]: ...
     @overload
     async def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> AsyncJob[AcmeModelV2Output]: ...
     async def submit(
-        self, request: AcmeModelV2Request | None = None, /, **kwargs: Any
+        self,
+        request: AcmeModelV2Request | None = None,
+        /,
+        **kwargs: Any,
     ) -> AsyncJob[AcmeModelV2Output]:
         """Submit a ``Acme/Model.V2`` job and return its handle at once.
 
-        Pass a ``AcmeModelV2Request`` or its fields as keyword arguments (see
-        ``AcmeModelV2Params``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeModelV2Params``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return await self._submit_with(request, kwargs)
 
     @overload
     async def run(
-        self, request: AcmeModelV2Request, /, **options: Unpack[AsyncRunOptions]
+        self,
+        request: AcmeModelV2Request,
+        /,
+        **options: Unpack[AsyncRunOptions],
     ) -> AcmeModelV2Output: ...
     @overload
     async def run(self, /, **kwargs: Unpack[_AsyncRunArgs]) -> AcmeModelV2Output: ...
     async def run(
-        self, request: AcmeModelV2Request | None = None, /, **kwargs: Any
+        self,
+        request: AcmeModelV2Request | None = None,
+        /,
+        **kwargs: Any,
     ) -> AcmeModelV2Output:
         """Submit a ``Acme/Model.V2`` job, wait for it and return its typed output.
 
-        Pass a ``AcmeModelV2Request`` or its fields as keyword arguments (see
-        ``AcmeModelV2Params``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``AcmeModelV2Params``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return await self._run_with(request, kwargs)

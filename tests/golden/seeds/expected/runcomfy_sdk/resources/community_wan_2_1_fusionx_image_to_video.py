@@ -36,49 +36,71 @@ class _AsyncRunArgs(CommunityWan21FusionxImageToVideoParams, AsyncRunOptions, to
 
 
 class CommunityWan21FusionxImageToVideoResource(
-    ModelResource[CommunityWan21FusionxImageToVideoRequest, CommunityWan21FusionxImageToVideoOutput]
+    ModelResource[
+        CommunityWan21FusionxImageToVideoRequest, CommunityWan21FusionxImageToVideoOutput
+    ],
 ):
-    """Access to ``community/wan-2-1/fusionx/image-to-video``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Access to ``community/wan-2-1/fusionx/image-to-video``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = CommunityWan21FusionxImageToVideoRequest
     output_type = CommunityWan21FusionxImageToVideoOutput
 
     @overload
     def submit(
-        self, request: CommunityWan21FusionxImageToVideoRequest, /, **options: Unpack[SubmitOptions]
+        self,
+        request: CommunityWan21FusionxImageToVideoRequest,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> Job[CommunityWan21FusionxImageToVideoOutput]: ...
     @overload
     def submit(
-        self, /, **kwargs: Unpack[_SubmitArgs]
+        self,
+        /,
+        **kwargs: Unpack[_SubmitArgs],
     ) -> Job[CommunityWan21FusionxImageToVideoOutput]: ...
     def submit(
-        self, request: CommunityWan21FusionxImageToVideoRequest | None = None, /, **kwargs: Any
+        self,
+        request: CommunityWan21FusionxImageToVideoRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> Job[CommunityWan21FusionxImageToVideoOutput]:
         """Submit a ``community/wan-2-1/fusionx/image-to-video`` job and return its handle at once.
 
-        Pass a ``CommunityWan21FusionxImageToVideoRequest`` or its fields as keyword arguments (see
-        ``CommunityWan21FusionxImageToVideoParams``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``CommunityWan21FusionxImageToVideoParams``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return self._submit_with(request, kwargs)
 
     @overload
     def run(
-        self, request: CommunityWan21FusionxImageToVideoRequest, /, **options: Unpack[RunOptions]
+        self,
+        request: CommunityWan21FusionxImageToVideoRequest,
+        /,
+        **options: Unpack[RunOptions],
     ) -> CommunityWan21FusionxImageToVideoOutput: ...
     @overload
     def run(self, /, **kwargs: Unpack[_RunArgs]) -> CommunityWan21FusionxImageToVideoOutput: ...
     def run(
-        self, request: CommunityWan21FusionxImageToVideoRequest | None = None, /, **kwargs: Any
+        self,
+        request: CommunityWan21FusionxImageToVideoRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> CommunityWan21FusionxImageToVideoOutput:
         """Submit a ``community/wan-2-1/fusionx/image-to-video`` job, wait for it and return its typed output.
 
-        Pass a ``CommunityWan21FusionxImageToVideoRequest`` or its fields as keyword arguments (see
-        ``CommunityWan21FusionxImageToVideoParams``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``CommunityWan21FusionxImageToVideoParams``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return self._run_with(request, kwargs)
 
@@ -86,30 +108,43 @@ class CommunityWan21FusionxImageToVideoResource(
 class AsyncCommunityWan21FusionxImageToVideoResource(
     AsyncModelResource[
         CommunityWan21FusionxImageToVideoRequest, CommunityWan21FusionxImageToVideoOutput
-    ]
+    ],
 ):
-    """Asynchronous access to ``community/wan-2-1/fusionx/image-to-video``: ``submit`` returns a job handle, ``run`` waits for the typed output, ``job(request_id)`` resumes a job submitted earlier."""
+    """Asynchronous access to ``community/wan-2-1/fusionx/image-to-video``.
+
+    ``submit`` returns a job handle, ``run`` waits for the typed output and
+    ``job(request_id)`` resumes a job submitted earlier.
+    """
 
     request_type = CommunityWan21FusionxImageToVideoRequest
     output_type = CommunityWan21FusionxImageToVideoOutput
 
     @overload
     async def submit(
-        self, request: CommunityWan21FusionxImageToVideoRequest, /, **options: Unpack[SubmitOptions]
+        self,
+        request: CommunityWan21FusionxImageToVideoRequest,
+        /,
+        **options: Unpack[SubmitOptions],
     ) -> AsyncJob[CommunityWan21FusionxImageToVideoOutput]: ...
     @overload
     async def submit(
-        self, /, **kwargs: Unpack[_SubmitArgs]
+        self,
+        /,
+        **kwargs: Unpack[_SubmitArgs],
     ) -> AsyncJob[CommunityWan21FusionxImageToVideoOutput]: ...
     async def submit(
-        self, request: CommunityWan21FusionxImageToVideoRequest | None = None, /, **kwargs: Any
+        self,
+        request: CommunityWan21FusionxImageToVideoRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> AsyncJob[CommunityWan21FusionxImageToVideoOutput]:
         """Submit a ``community/wan-2-1/fusionx/image-to-video`` job and return its handle at once.
 
-        Pass a ``CommunityWan21FusionxImageToVideoRequest`` or its fields as keyword arguments (see
-        ``CommunityWan21FusionxImageToVideoParams``). Submitting is a paid request with no idempotency key:
-        it is retried only when the connection could not be made, never once it may have
-        reached the server.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``CommunityWan21FusionxImageToVideoParams``.
+
+        Submitting is a paid request with no idempotency key: it is retried only when the
+        connection could not be made, never once it may have reached the server.
         """
         return await self._submit_with(request, kwargs)
 
@@ -122,17 +157,23 @@ class AsyncCommunityWan21FusionxImageToVideoResource(
     ) -> CommunityWan21FusionxImageToVideoOutput: ...
     @overload
     async def run(
-        self, /, **kwargs: Unpack[_AsyncRunArgs]
+        self,
+        /,
+        **kwargs: Unpack[_AsyncRunArgs],
     ) -> CommunityWan21FusionxImageToVideoOutput: ...
     async def run(
-        self, request: CommunityWan21FusionxImageToVideoRequest | None = None, /, **kwargs: Any
+        self,
+        request: CommunityWan21FusionxImageToVideoRequest | None = None,
+        /,
+        **kwargs: Any,
     ) -> CommunityWan21FusionxImageToVideoOutput:
         """Submit a ``community/wan-2-1/fusionx/image-to-video`` job, wait for it and return its typed output.
 
-        Pass a ``CommunityWan21FusionxImageToVideoRequest`` or its fields as keyword arguments (see
-        ``CommunityWan21FusionxImageToVideoParams``), with ``timeout`` (seconds in all, None waits
-        indefinitely) and ``on_update`` (called with every change of state or queue
-        position). Polls with backoff until the job ends; raises on failure,
-        cancellation or timeout.
+        Pass a request object or the model's fields by name, as listed, typed and documented
+        in ``CommunityWan21FusionxImageToVideoParams``.
+
+        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
+        with every change of state or queue position. Polls with backoff until the job
+        ends; raises on failure, cancellation or timeout.
         """
         return await self._run_with(request, kwargs)
