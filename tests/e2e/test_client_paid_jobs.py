@@ -190,7 +190,7 @@ def test_without_cancel_on_interrupt_the_job_goes_on_and_is_named(
 
 
 def test_the_async_client_awaits_coroutine_callbacks(server: ServerHandle) -> None:
-    server.controller.set_timings(STEPPED)
+    server.controller.set_timings(Timings(queue_seconds=0.1, run_seconds=0.1))
     heard: list[str] = []
     states: list[str] = []
 
