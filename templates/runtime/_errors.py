@@ -157,7 +157,8 @@ def _restore(cls: type[RunComfyError], args: tuple[Any, ...], state: dict[str, A
 
 class MissingTokenError(RunComfyError):
     hint = (
-        f"Pass api_token=... to the client or set the {TOKEN_VARIABLE} environment variable "
+        f"Pass api_token=... to the client or set the {TOKEN_VARIABLE} (or RUNCOMFY_TOKEN) "
+        "environment variable "
         "(create a token in your RunComfy profile)."
     )
 
