@@ -111,8 +111,11 @@ def submit_doc(model: Model) -> str:
             "",
             *_arguments_lines(model),
             "",
-            "Submitting is a paid request with no idempotency key: it is retried only when the",
-            "connection could not be made, never once it may have reached the server.",
+            "The options (``timeout`` of the request, ``on_submitted``, ``max_retries``,",
+            "``extra_headers``, ``extra_query``, ``extra_body``) are documented in",
+            "``SubmitOptions``. Submitting is a paid request with no idempotency key: it is",
+            "retried only when the connection could not be made, never once it may have",
+            "reached the server.",
         ]
     )
 
@@ -124,8 +127,9 @@ def run_doc(model: Model) -> str:
             "",
             *_arguments_lines(model),
             "",
-            "``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called",
-            "with every change of state or queue position. Polls with backoff until the job",
+            "The options (``timeout`` for the whole run, ``on_update``, ``on_submitted``,",
+            "``cancel_on_interrupt``, ``max_retries``, ``extra_headers``, ``extra_query``,",
+            "``extra_body``) are documented in ``RunOptions``. Polls with backoff until the job",
             "ends; raises on failure, cancellation or timeout.",
         ]
     )

@@ -24,11 +24,24 @@ class Side:
     client_base: str
     resource_base: str
     job_type: str
+    submit_options: str
+    submit_args: str
     run_options: str
     run_args: str
 
 
-SYNC = Side(False, "def", "", "RunComfyBase", "ModelResource", "Job", "RunOptions", "_RunArgs")
+SYNC = Side(
+    False,
+    "def",
+    "",
+    "RunComfyBase",
+    "ModelResource",
+    "Job",
+    "SubmitOptions",
+    "_SubmitArgs",
+    "RunOptions",
+    "_RunArgs",
+)
 ASYNC = Side(
     True,
     "async def",
@@ -36,12 +49,12 @@ ASYNC = Side(
     "AsyncRunComfyBase",
     "AsyncModelResource",
     "AsyncJob",
+    "AsyncSubmitOptions",
+    "_AsyncSubmitArgs",
     "AsyncRunOptions",
     "_AsyncRunArgs",
 )
 SIDES = (SYNC, ASYNC)
-# The keyword arguments of ``submit`` (the same on both sides): the model's and the options.
-SUBMIT_OPTIONS, SUBMIT_ARGS = "SubmitOptions", "_SubmitArgs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +148,13 @@ class ClientModuleView:
 def resource_module_view(model: Model) -> ResourceModuleView:
     submit_doc = pyexpr.docstring(docs.submit_doc(model), indent="        ")
     run_doc = pyexpr.docstring(docs.run_doc(model), indent="        ")
-    args = (
-        _args_view(model, SUBMIT_ARGS, SUBMIT_OPTIONS, "``submit``"),
-        *(_args_view(model, side.run_args, side.run_options, _run_label(side)) for side in SIDES),
+    args = tuple(
+        _args_view(model, args, options, _label(side, method))
+        for side in SIDES
+        for method, args, options in (
+            ("submit", side.submit_args, side.submit_options),
+            ("run", side.run_args, side.run_options),
+        )
     )
     classes = tuple(
         ResourceClassView(
@@ -151,7 +168,7 @@ def resource_module_view(model: Model) -> ResourceModuleView:
                     side,
                     model,
                     "submit",
-                    (SUBMIT_OPTIONS, SUBMIT_ARGS),
+                    (side.submit_options, side.submit_args),
                     f"{side.job_type}[{model.output_class}]",
                     submit_doc,
                 ),
@@ -216,8 +233,8 @@ def _method_view(
     return MethodView(name=name, overloads=overloads, signature=signature, doc=doc)
 
 
-def _run_label(side: Side) -> str:
-    return "the async ``run``" if side.is_async else "``run``"
+def _label(side: Side, method: str) -> str:
+    return f"the async ``{method}``" if side.is_async else f"``{method}``"
 
 
 def _args_view(model: Model, class_name: str, options: str, label: str) -> ArgsView:
@@ -403,7 +420,7 @@ def _resource_imports(model: Model) -> list[Import]:
         "AsyncModelResource",
         "Job",
         "ModelResource",
-        SUBMIT_OPTIONS,
+        *(side.submit_options for side in SIDES),
         *(side.run_options for side in SIDES),
     )
     imports = [

@@ -85,10 +85,10 @@ def test_a_bare_name_that_is_a_local_file_is_refused(
 
 
 def test_the_first_last_frame_images_refuse_local_paths() -> None:
-    from pydantic import ValidationError
+    from runcomfy_sdk import InputValidationError
     from runcomfy_sdk.models import CommunityWan22FirstLastFrameRequest
 
-    with pytest.raises(ValidationError, match="start_image"):
+    with pytest.raises(InputValidationError, match="start_image"):
         CommunityWan22FirstLastFrameRequest(
             start_image="./first.png", end_image="https://e.com/b.png", prompt="p"
         )

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from generator import canonical
 from generator.diagnostics import Diagnostics
@@ -77,24 +76,31 @@ def test_wire_keys_are_accepted_too() -> None:
     ],
 )
 def test_out_of_range_or_off_enum_values_name_the_friendly_field(field: str, value: object) -> None:
+    from runcomfy_sdk import InputValidationError, RunComfyError
     from runcomfy_sdk.models import CommunityWan22FirstLastFrameRequest
 
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(InputValidationError) as raised:
         CommunityWan22FirstLastFrameRequest(
             start_image="https://example.com/a.png",
             end_image="https://example.com/b.png",
             prompt="p",
             **{field: value},
         )
-    (error,) = raised.value.errors()
+    (error,) = raised.value.errors()  # pydantic's details stay available
     assert error["loc"] == (field,)
     assert field in str(raised.value)
+    (problem,) = raised.value.problems
+    wire_key = CommunityWan22FirstLastFrameRequest.model_fields[field].alias
+    assert (problem.field, problem.wire_key) == (field, wire_key)
+    assert f"{field} (wire key {wire_key})" in str(raised.value)
+    assert isinstance(raised.value, RunComfyError)
 
 
 def test_unknown_fields_are_refused() -> None:
+    from runcomfy_sdk import InputValidationError
     from runcomfy_sdk.models import CommunityWan22FirstLastFrameRequest
 
-    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+    with pytest.raises(InputValidationError, match="stepz: unknown input; did you mean 'steps'"):
         CommunityWan22FirstLastFrameRequest(start_image="a", end_image="b", prompt="c", stepz=4)
 
 
@@ -121,9 +127,10 @@ def test_the_same_concept_has_the_same_name_across_models() -> None:
 
 
 def test_media_inputs_refuse_local_paths_with_advice() -> None:
+    from runcomfy_sdk import InputValidationError
     from runcomfy_sdk.models import WanAiWan26ImageToImageRequest
 
-    with pytest.raises(ValidationError, match="publicly reachable HTTPS URL"):
+    with pytest.raises(InputValidationError, match="publicly reachable HTTPS URL"):
         WanAiWan26ImageToImageRequest(prompt="x", image_urls=["/home/me/cat.png"])
-    with pytest.raises(ValidationError, match="at most 3 items"):
+    with pytest.raises(InputValidationError, match="at most 3 items"):
         WanAiWan26ImageToImageRequest(prompt="x", image_urls=["https://e.com/a.png"] * 4)

@@ -42,6 +42,17 @@ def sync_calls(client: RunComfy) -> CommunityWan22FirstLastFrameOutput:
     flf.submit(prompt="p", start_image=A, end_image=B, resolution="7x7")  # type: ignore[call-overload]
     flf.submit(prompt="p", start_image=A, end_image=B, no_such_field=1)  # type: ignore[call-overload]
     bad: ResolutionChoice = "7x7"  # type: ignore[assignment]
+    flf.submit(prompt="p", start_image=A, end_image=B, extra_body={"99_x": 1}, max_retries=0)
+    flf.submit(prompt="p", start_image=A, end_image=B, max_retries="2")  # type: ignore[call-overload]
+    job = flf.run(prompt="p", start_image=A, end_image=B, on_submitted=print, cancel_on_interrupt=True)
+    any_job = client.submit("acme/new/v1", {"1_x": 1}, timeout=5, extra_headers={"X-A": "b"})
+    any_job.status(timeout=2, extra_query={"q": "1"})
+    any_job.status(retries=1)  # type: ignore[call-arg]
+    client.run("acme/new/v1", {"1_x": 1}, timeout=30).urls()
+    client.with_options(timeout=3, max_retries=0, base_url="http://127.0.0.1:8000")
+    client.with_options(api_token="x")  # type: ignore[call-arg]
+    client.requests.result("r-1", include_cost=True, max_retries=1).response
+    client.models.list(limit=1, extra_query={"tag": "video"})
     return flf.run(prompt="p", start_image=A, end_image=B, timeout=30, on_update=print)
 
 
@@ -50,7 +61,12 @@ async def async_calls(client: AsyncRunComfy) -> CommunityWan22FirstLastFrameOutp
     job = await flf.submit(prompt="p", start_image="a", end_image="b")
     await flf.submit(prompt="p")  # type: ignore[call-overload]
     request = CommunityWan22FirstLastFrameRequest.model_validate({"prompt": "p", "start_image": A, "end_image": B})
-    await flf.run(request, timeout=30)
+    await flf.run(request, timeout=30, extra_headers={"X-A": "b"})
+
+    async def heard(request_id: str) -> None: ...
+
+    await flf.run(prompt="p", start_image=A, end_image=B, on_submitted=heard)
+    await (await client.submit("acme/new/v1", {"1_x": 1}, on_submitted=heard)).wait(timeout=9)
     return await job.wait()
 """
 

@@ -7,6 +7,7 @@ Generated from the models' published schemas; see the project's README.
 """
 
 from ._registry import MODELS as MODELS
+from ._runtime import BASE_URL_VARIABLE as BASE_URL_VARIABLE
 from ._runtime import DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from ._runtime import DEFAULT_MAX_DOWNLOAD_BYTES as DEFAULT_MAX_DOWNLOAD_BYTES
 from ._runtime import DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES
@@ -19,16 +20,23 @@ from ._runtime import APITimeoutError as APITimeoutError
 from ._runtime import AsyncJob as AsyncJob
 from ._runtime import AsyncModelResource as AsyncModelResource
 from ._runtime import AsyncModels as AsyncModels
+from ._runtime import AsyncOnSubmitted as AsyncOnSubmitted
+from ._runtime import AsyncOnUpdate as AsyncOnUpdate
 from ._runtime import AsyncRequests as AsyncRequests
 from ._runtime import AsyncRunComfyBase as AsyncRunComfyBase
 from ._runtime import AsyncRunOptions as AsyncRunOptions
+from ._runtime import AsyncSubmitOptions as AsyncSubmitOptions
+from ._runtime import AsyncWaitOptions as AsyncWaitOptions
 from ._runtime import AuthenticationError as AuthenticationError
 from ._runtime import Backoff as Backoff
 from ._runtime import BadRequestError as BadRequestError
 from ._runtime import BadResponseError as BadResponseError
 from ._runtime import CancelResponse as CancelResponse
+from ._runtime import ClientOptions as ClientOptions
 from ._runtime import DownloadError as DownloadError
 from ._runtime import DownloadTooLargeError as DownloadTooLargeError
+from ._runtime import FieldProblem as FieldProblem
+from ._runtime import InputValidationError as InputValidationError
 from ._runtime import InsufficientBalanceError as InsufficientBalanceError
 from ._runtime import InvalidModelError as InvalidModelError
 from ._runtime import Job as Job
@@ -46,26 +54,32 @@ from ._runtime import ModelResource as ModelResource
 from ._runtime import Models as Models
 from ._runtime import NotCancellableError as NotCancellableError
 from ._runtime import NotFoundError as NotFoundError
+from ._runtime import OnSubmitted as OnSubmitted
 from ._runtime import OnUpdate as OnUpdate
 from ._runtime import OutputModel as OutputModel
 from ._runtime import PermissionDeniedError as PermissionDeniedError
 from ._runtime import RateLimitError as RateLimitError
+from ._runtime import RawResponse as RawResponse
 from ._runtime import RequestModel as RequestModel
+from ._runtime import RequestOptions as RequestOptions
 from ._runtime import Requests as Requests
 from ._runtime import RequestValidationError as RequestValidationError
 from ._runtime import RunComfyBase as RunComfyBase
 from ._runtime import RunComfyError as RunComfyError
 from ._runtime import RunOptions as RunOptions
 from ._runtime import ServerError as ServerError
+from ._runtime import Submission as Submission
 from ._runtime import SubmitOptions as SubmitOptions
 from ._runtime import SubmitResponse as SubmitResponse
 from ._runtime import Timing as Timing
+from ._runtime import WaitOptions as WaitOptions
 from ._runtime import WaitTimeoutError as WaitTimeoutError
 from ._version import __version__ as __version__
 from .client import AsyncRunComfy as AsyncRunComfy
 from .client import RunComfy as RunComfy
 
 __all__ = [
+    "BASE_URL_VARIABLE",
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_DOWNLOAD_BYTES",
     "DEFAULT_MAX_RETRIES",
@@ -79,17 +93,24 @@ __all__ = [
     "AsyncJob",
     "AsyncModelResource",
     "AsyncModels",
+    "AsyncOnSubmitted",
+    "AsyncOnUpdate",
     "AsyncRequests",
     "AsyncRunComfy",
     "AsyncRunComfyBase",
     "AsyncRunOptions",
+    "AsyncSubmitOptions",
+    "AsyncWaitOptions",
     "AuthenticationError",
     "Backoff",
     "BadRequestError",
     "BadResponseError",
     "CancelResponse",
+    "ClientOptions",
     "DownloadError",
     "DownloadTooLargeError",
+    "FieldProblem",
+    "InputValidationError",
     "InsufficientBalanceError",
     "InvalidModelError",
     "Job",
@@ -107,11 +128,14 @@ __all__ = [
     "Models",
     "NotCancellableError",
     "NotFoundError",
+    "OnSubmitted",
     "OnUpdate",
     "OutputModel",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RequestModel",
+    "RequestOptions",
     "RequestValidationError",
     "Requests",
     "RunComfy",
@@ -119,9 +143,11 @@ __all__ = [
     "RunComfyError",
     "RunOptions",
     "ServerError",
+    "Submission",
     "SubmitOptions",
     "SubmitResponse",
     "Timing",
+    "WaitOptions",
     "WaitTimeoutError",
     "__version__",
 ]

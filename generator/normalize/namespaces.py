@@ -23,7 +23,8 @@ from generator.normalize.names import Scope, report
 CLIENT_MEMBERS = frozenset(
     {
         "api_token", "base_url", "close", "aclose", "copy", "download", "http_client", "job",
-        "max_retries", "models", "requests", "timeout", "timing", "with_options",
+        "max_retries", "models", "requests", "run", "submit", "timeout", "timing",
+        "with_options",
     }
 )  # fmt: skip
 ROOT_CLASS = "RunComfy"

@@ -6,6 +6,7 @@ Generated code imports from here; users import the same names from the package r
 from __future__ import annotations
 
 from ._client import (
+    BASE_URL_VARIABLE,
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -26,6 +27,8 @@ from ._errors import (
     BadResponseError,
     DownloadError,
     DownloadTooLargeError,
+    FieldProblem,
+    InputValidationError,
     InsufficientBalanceError,
     InvalidModelError,
     JobCancelledError,
@@ -36,6 +39,7 @@ from ._errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RawResponse,
     RequestValidationError,
     RunComfyError,
     ServerError,
@@ -43,9 +47,22 @@ from ._errors import (
 )
 from ._jobs import AsyncJob, Job
 from ._models import DEFAULT_MAX_DOWNLOAD_BYTES, MediaUrl, OutputModel, RequestModel
-from ._operations import OnUpdate
-from ._options import AsyncRunOptions, RunOptions, SubmitOptions
+from ._options import (
+    AsyncOnSubmitted,
+    AsyncOnUpdate,
+    AsyncRunOptions,
+    AsyncSubmitOptions,
+    AsyncWaitOptions,
+    ClientOptions,
+    OnSubmitted,
+    OnUpdate,
+    RequestOptions,
+    RunOptions,
+    SubmitOptions,
+    WaitOptions,
+)
 from ._resource import AsyncModelResource, ModelResource
+from ._submission import Submission
 from ._timing import DEFAULT_TIMING, Backoff, Timing
 from ._types import (
     CancelResponse,
@@ -58,6 +75,7 @@ from ._types import (
 )
 
 __all__ = [
+    "BASE_URL_VARIABLE",
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_DOWNLOAD_BYTES",
     "DEFAULT_MAX_RETRIES",
@@ -70,16 +88,23 @@ __all__ = [
     "AsyncJob",
     "AsyncModelResource",
     "AsyncModels",
+    "AsyncOnSubmitted",
+    "AsyncOnUpdate",
     "AsyncRequests",
     "AsyncRunComfyBase",
     "AsyncRunOptions",
+    "AsyncSubmitOptions",
+    "AsyncWaitOptions",
     "AuthenticationError",
     "Backoff",
     "BadRequestError",
     "BadResponseError",
     "CancelResponse",
+    "ClientOptions",
     "DownloadError",
     "DownloadTooLargeError",
+    "FieldProblem",
+    "InputValidationError",
     "InsufficientBalanceError",
     "InvalidModelError",
     "Job",
@@ -97,19 +122,24 @@ __all__ = [
     "Models",
     "NotCancellableError",
     "NotFoundError",
+    "OnSubmitted",
     "OnUpdate",
     "OutputModel",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RequestModel",
+    "RequestOptions",
     "RequestValidationError",
     "Requests",
     "RunComfyBase",
     "RunComfyError",
     "RunOptions",
     "ServerError",
+    "Submission",
     "SubmitOptions",
     "SubmitResponse",
     "Timing",
+    "WaitOptions",
     "WaitTimeoutError",
 ]

@@ -10,24 +10,39 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar, overload
+from typing import Any, Self, TypeVar, Unpack, overload
 
 import httpx
 
+from ._by_id import AsyncModels, AsyncRequests, Models, Requests
 from ._download import DEFAULT_MAX_DOWNLOAD_BYTES, adownload_urls, download_urls, origin
 from ._drivers import AsyncDriver, SyncDriver
-from ._errors import TOKEN_VARIABLE, MissingTokenError
+from ._errors import TOKEN_VARIABLES, MissingTokenError
 from ._jobs import AsyncJob, Job
 from ._models import OutputModel
 from ._operations import Operations
+from ._options import (
+    AsyncRunOptions,
+    AsyncSubmitOptions,
+    AsyncWaitOptions,
+    ClientOptions,
+    RunOptions,
+    SubmitOptions,
+    as_timeout,
+    call_options,
+    check_max_retries,
+    option_names,
+)
 from ._sansio import Operation, Secret, Settings
+from ._submission import Submission
 from ._timing import DEFAULT_TIMING, Timing
-from ._types import CancelResponse, JobResult, JobStatus, ModelEntry, ModelList, OutputT
+from ._types import OutputT
 
 __all__ = [
+    "BASE_URL_VARIABLE",
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
@@ -40,38 +55,71 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://model-api.runcomfy.net"
+BASE_URL_VARIABLE = "RUNCOMFY_BASE_URL"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_RETRIES = 2
 
 T = TypeVar("T")
 
 
+def _environment(name: str) -> str | None:
+    """An environment variable, trimmed; blank counts as unset."""
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def _token(api_token: str | None) -> Secret:
+    if api_token is not None:
+        if not api_token.strip():
+            raise MissingTokenError("No RunComfy API token: api_token is blank")
+        return Secret(api_token.strip())
+    for name in TOKEN_VARIABLES:
+        found = _environment(name)
+        if found is not None:
+            return Secret(found)
+    raise MissingTokenError(
+        f"No RunComfy API token: api_token is not set, nor {' or '.join(TOKEN_VARIABLES)}"
+    )
+
+
+def _base_url(base_url: str | None) -> str:
+    chosen = base_url if base_url is not None else _environment(BASE_URL_VARIABLE)
+    url = (chosen or DEFAULT_BASE_URL).strip().rstrip("/")
+    if not url.lower().startswith(("http://", "https://")):
+        raise ValueError(f"base_url must be an http(s) URL, not {url!r}")
+    return url
+
+
 def _settings(
-    api_token: str | None, *, base_url: str, max_retries: int, timing: Timing
+    api_token: str | None, *, base_url: str | None, max_retries: int, timing: Timing
 ) -> Settings:
-    token = api_token if api_token is not None else os.environ.get(TOKEN_VARIABLE)
-    if token is None or not token.strip():
-        raise MissingTokenError(
-            f"No RunComfy API token: api_token is not set, nor {TOKEN_VARIABLE}"
-        )
-    if max_retries < 0:
-        raise ValueError(f"max_retries must be >= 0, not {max_retries!r}")
     return Settings(
-        base_url=base_url.rstrip("/"),
-        token=Secret(token.strip()),
-        max_retries=max_retries,
+        base_url=_base_url(base_url),
+        token=_token(api_token),
+        max_retries=check_max_retries(max_retries),
         timing=timing,
     )
 
 
-def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
-    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
+def _copy_settings(settings: Settings, options: ClientOptions) -> Settings:
+    unknown = sorted(set(options) - option_names(ClientOptions))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
+    return Settings(
+        base_url=_base_url(options.get("base_url", settings.base_url)),
+        token=settings.token,
+        max_retries=check_max_retries(options.get("max_retries", settings.max_retries)),
+        timing=settings.timing,
+        user_agent=settings.user_agent,
+    )
 
 
 class _ClientCore:
-    """What both clients share and that needs no I/O."""
+    """What both clients share and that needs no I/O: settings, and building operations."""
 
     _settings: Settings
+    _timeout: httpx.Timeout
+    _ops: Operations
 
     @property
     def base_url(self) -> str:
@@ -82,8 +130,50 @@ class _ClientCore:
         return self._settings.max_retries
 
     @property
+    def timeout(self) -> httpx.Timeout:
+        return self._timeout
+
+    @property
     def timing(self) -> Timing:
         return self._settings.timing
+
+    def _copy_timeout(self, options: ClientOptions) -> httpx.Timeout:
+        return as_timeout(options["timeout"]) if "timeout" in options else self._timeout
+
+    # The typed accessors and the calls by model id share these, so both behave alike.
+
+    def _submit_operation(
+        self, submission: Submission, options: Mapping[str, Any]
+    ) -> Operation[str]:
+        call = call_options(options, AsyncSubmitOptions)
+        submitted = self._ops.submit(
+            submission, options=call, on_submitted=options.get("on_submitted")
+        )
+        return _request_id_of(submitted)
+
+    def _run_operation(
+        self, submission: Submission, output_type: type[OutputT], options: Mapping[str, Any]
+    ) -> Operation[OutputT]:
+        return self._ops.run(
+            submission,
+            output_type,
+            timeout=options.get("timeout"),
+            on_update=options.get("on_update"),
+            options=call_options(options, AsyncRunOptions, http_timeout=False),
+            on_submitted=options.get("on_submitted"),
+            cancel_on_interrupt=bool(options.get("cancel_on_interrupt", False)),
+        )
+
+    def _wait_operation(
+        self, request_id: str, output_type: type[OutputT], options: Mapping[str, Any]
+    ) -> Operation[OutputT]:
+        return self._ops.wait(
+            request_id,
+            output_type,
+            timeout=options.get("timeout"),
+            on_update=options.get("on_update"),
+            options=call_options(options, AsyncWaitOptions, http_timeout=False),
+        )
 
     def _download_headers(self) -> dict[str, dict[str, str]]:
         # Output files are public links, often on another host: the token goes only to the API.
@@ -95,27 +185,36 @@ class _ClientCore:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
 
+def _request_id_of(submitted: Operation[Any]) -> Operation[str]:
+    answer = yield from submitted
+    request_id: str = answer.request_id
+    return request_id
+
+
 class RunComfyBase(_ClientCore):
     """Blocking client for RunComfy's Model API.
 
     Args:
         api_token: Your API token; defaults to the ``RUNCOMFY_API_TOKEN`` environment
-            variable. Never shown in any ``repr``, log line or error.
-        base_url: The API's address (point it at a local server for tests).
+            variable, then ``RUNCOMFY_TOKEN``. Never shown in any ``repr``, log line or error.
+        base_url: The API's address (point it at a local server for tests); defaults to
+            the ``RUNCOMFY_BASE_URL`` environment variable, then RunComfy's.
         timeout: Per HTTP call, in seconds or as an ``httpx.Timeout``.
         max_retries: How often a failed status/result/cancel/catalog call is retried.
             A submit is retried only when its connection could not be established.
         http_client: Your own ``httpx.Client`` (proxies, limits …); you close it.
         timing: Poll and retry schedules and the clocks (tests pass fakes).
         sleep: How to wait between polls and retries (tests pass a recorder).
+
+    Environment values are trimmed; a blank one counts as unset.
     """
 
     def __init__(
         self,
         api_token: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         timing: Timing = DEFAULT_TIMING,
@@ -123,19 +222,71 @@ class RunComfyBase(_ClientCore):
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError("http_client must be an httpx.Client (use AsyncRunComfy for async)")
-        self._settings = _settings(
-            api_token, base_url=base_url, max_retries=max_retries, timing=timing
-        )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=_timeout(timeout))
-        self._driver = SyncDriver(
-            self._http, self._settings, timeout=_timeout(timeout), sleep=sleep
-        )
-        self._ops = Operations(self._settings)
+        settings = _settings(api_token, base_url=base_url, max_retries=max_retries, timing=timing)
+        http = http_client or httpx.Client(timeout=as_timeout(timeout))
+        self._configure(settings, http, as_timeout(timeout), sleep, owns_http=http_client is None)
+
+    def _configure(
+        self,
+        settings: Settings,
+        http: httpx.Client,
+        timeout: httpx.Timeout,
+        sleep: Callable[[float], object],
+        *,
+        owns_http: bool,
+    ) -> None:
+        self._settings, self._http, self._timeout, self._sleep = settings, http, timeout, sleep
+        self._owns_http = owns_http
+        self._driver = SyncDriver(http, settings, timeout=timeout, sleep=sleep)
+        self._ops = Operations(settings)
         self.requests = Requests(self)
         """Generic calls by request id: ``status``, ``result``, ``cancel``."""
         self.models = Models(self)
         """The model catalog: ``list``, ``get``."""
+
+    def with_options(self, **options: Unpack[ClientOptions]) -> Self:
+        """A copy of this client with another ``timeout``, ``max_retries`` or ``base_url``.
+
+        The copy shares this client's connection pool (close this one when done with both).
+        """
+        copy = object.__new__(type(self))
+        settings = _copy_settings(self._settings, options)
+        timeout = self._copy_timeout(options)
+        copy._configure(settings, self._http, timeout, self._sleep, owns_http=False)
+        return copy
+
+    def submit(
+        self,
+        model_id: str,
+        input: Mapping[str, Any] | None = None,
+        **options: Unpack[SubmitOptions],
+    ) -> Job[OutputModel]:
+        """Submit a job of any model by id, with an untyped body (wire keys), not checked
+        locally; return its handle at once. Typed accessors do the same with checked inputs.
+        """
+        submission = Submission.of_input(model_id, input, extra_body=options.get("extra_body"))
+        return self._submit(submission, OutputModel, options)
+
+    def run(
+        self,
+        model_id: str,
+        input: Mapping[str, Any] | None = None,
+        **options: Unpack[RunOptions],
+    ) -> OutputModel:
+        """Submit a job of any model by id (untyped body), wait, and return its output."""
+        submission = Submission.of_input(model_id, input, extra_body=options.get("extra_body"))
+        return self._run(submission, OutputModel, options)
+
+    def _submit(
+        self, submission: Submission, output_type: type[OutputT], options: Mapping[str, Any]
+    ) -> Job[OutputT]:
+        request_id = self._execute(self._submit_operation(submission, options))
+        return Job(self, request_id, output_type)
+
+    def _run(
+        self, submission: Submission, output_type: type[OutputT], options: Mapping[str, Any]
+    ) -> OutputT:
+        return self._execute(self._run_operation(submission, output_type, options))
 
     @overload
     def job(self, request_id: str, output_type: None = None) -> Job[OutputModel]: ...
@@ -170,7 +321,7 @@ class RunComfyBase(_ClientCore):
         )
 
     def close(self) -> None:
-        """Close the HTTP connections (unless the http_client was yours)."""
+        """Close the HTTP connections (unless the http_client was yours, or shared)."""
         if self._owns_http:
             self._http.close()
 
@@ -192,16 +343,16 @@ class RunComfyBase(_ClientCore):
 class AsyncRunComfyBase(_ClientCore):
     """Asyncio client for RunComfy's Model API; the same surface as ``RunComfyBase``.
 
-    ``sleep`` must be awaitable (default ``asyncio.sleep``); ``on_update`` callbacks may
-    be plain functions or coroutines.
+    ``sleep`` must be awaitable (default ``asyncio.sleep``); ``on_update`` and
+    ``on_submitted`` callbacks may be plain functions or coroutine functions.
     """
 
     def __init__(
         self,
         api_token: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
         timing: Timing = DEFAULT_TIMING,
@@ -209,19 +360,71 @@ class AsyncRunComfyBase(_ClientCore):
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient (use RunComfy for sync)")
-        self._settings = _settings(
-            api_token, base_url=base_url, max_retries=max_retries, timing=timing
-        )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=_timeout(timeout))
-        self._driver = AsyncDriver(
-            self._http, self._settings, timeout=_timeout(timeout), sleep=sleep
-        )
-        self._ops = Operations(self._settings)
+        settings = _settings(api_token, base_url=base_url, max_retries=max_retries, timing=timing)
+        http = http_client or httpx.AsyncClient(timeout=as_timeout(timeout))
+        self._configure(settings, http, as_timeout(timeout), sleep, owns_http=http_client is None)
+
+    def _configure(
+        self,
+        settings: Settings,
+        http: httpx.AsyncClient,
+        timeout: httpx.Timeout,
+        sleep: Callable[[float], Awaitable[object]],
+        *,
+        owns_http: bool,
+    ) -> None:
+        self._settings, self._http, self._timeout, self._sleep = settings, http, timeout, sleep
+        self._owns_http = owns_http
+        self._driver = AsyncDriver(http, settings, timeout=timeout, sleep=sleep)
+        self._ops = Operations(settings)
         self.requests = AsyncRequests(self)
         """Generic calls by request id: ``status``, ``result``, ``cancel``."""
         self.models = AsyncModels(self)
         """The model catalog: ``list``, ``get``."""
+
+    def with_options(self, **options: Unpack[ClientOptions]) -> Self:
+        """A copy of this client with another ``timeout``, ``max_retries`` or ``base_url``.
+
+        The copy shares this client's connection pool (close this one when done with both).
+        """
+        copy = object.__new__(type(self))
+        settings = _copy_settings(self._settings, options)
+        timeout = self._copy_timeout(options)
+        copy._configure(settings, self._http, timeout, self._sleep, owns_http=False)
+        return copy
+
+    async def submit(
+        self,
+        model_id: str,
+        input: Mapping[str, Any] | None = None,
+        **options: Unpack[AsyncSubmitOptions],
+    ) -> AsyncJob[OutputModel]:
+        """Submit a job of any model by id, with an untyped body (wire keys), not checked
+        locally; return its handle at once. Typed accessors do the same with checked inputs.
+        """
+        submission = Submission.of_input(model_id, input, extra_body=options.get("extra_body"))
+        return await self._submit(submission, OutputModel, options)
+
+    async def run(
+        self,
+        model_id: str,
+        input: Mapping[str, Any] | None = None,
+        **options: Unpack[AsyncRunOptions],
+    ) -> OutputModel:
+        """Submit a job of any model by id (untyped body), wait, and return its output."""
+        submission = Submission.of_input(model_id, input, extra_body=options.get("extra_body"))
+        return await self._run(submission, OutputModel, options)
+
+    async def _submit(
+        self, submission: Submission, output_type: type[OutputT], options: Mapping[str, Any]
+    ) -> AsyncJob[OutputT]:
+        request_id = await self._execute(self._submit_operation(submission, options))
+        return AsyncJob(self, request_id, output_type)
+
+    async def _run(
+        self, submission: Submission, output_type: type[OutputT], options: Mapping[str, Any]
+    ) -> OutputT:
+        return await self._execute(self._run_operation(submission, output_type, options))
 
     @overload
     def job(self, request_id: str, output_type: None = None) -> AsyncJob[OutputModel]: ...
@@ -244,7 +447,8 @@ class AsyncRunComfyBase(_ClientCore):
     ) -> list[Path]:
         """Download every URL of ``output`` into ``directory``, streaming; return the paths.
 
-        An existing file is kept (``DownloadError``) unless ``overwrite`` is true.
+        An existing file is kept (``DownloadError``) unless ``overwrite`` is true. Files are
+        written in a worker thread, so the event loop never waits on the disk.
         """
         return await adownload_urls(
             output.urls(),
@@ -256,7 +460,7 @@ class AsyncRunComfyBase(_ClientCore):
         )
 
     async def close(self) -> None:
-        """Close the HTTP connections (unless the http_client was yours)."""
+        """Close the HTTP connections (unless the http_client was yours, or shared)."""
         if self._owns_http:
             await self._http.aclose()
 
@@ -273,79 +477,3 @@ class AsyncRunComfyBase(_ClientCore):
 
     async def _execute(self, operation: Operation[T]) -> T:
         return await self._driver.run(operation)
-
-
-class Requests:
-    """Calls on any request by id; results come back with an untyped ``OutputModel``."""
-
-    def __init__(self, client: RunComfyBase) -> None:
-        self._client = client
-
-    def status(self, request_id: str) -> JobStatus:
-        return self._client._execute(self._client._ops.status(request_id))
-
-    def result(self, request_id: str, *, include_cost: bool = False) -> JobResult[OutputModel]:
-        operation = self._client._ops.result(request_id, OutputModel, include_cost=include_cost)
-        return self._client._execute(operation)
-
-    def cancel(self, request_id: str) -> CancelResponse:
-        """Cancel a queued job; raises ``NotCancellableError`` once it runs."""
-        return self._client._execute(self._client._ops.cancel(request_id))
-
-
-class AsyncRequests:
-    """Calls on any request by id; results come back with an untyped ``OutputModel``."""
-
-    def __init__(self, client: AsyncRunComfyBase) -> None:
-        self._client = client
-
-    async def status(self, request_id: str) -> JobStatus:
-        return await self._client._execute(self._client._ops.status(request_id))
-
-    async def result(
-        self, request_id: str, *, include_cost: bool = False
-    ) -> JobResult[OutputModel]:
-        operation = self._client._ops.result(request_id, OutputModel, include_cost=include_cost)
-        return await self._client._execute(operation)
-
-    async def cancel(self, request_id: str) -> CancelResponse:
-        """Cancel a queued job; raises ``NotCancellableError`` once it runs."""
-        return await self._client._execute(self._client._ops.cancel(request_id))
-
-
-class Models:
-    """The model catalog."""
-
-    def __init__(self, client: RunComfyBase) -> None:
-        self._client = client
-
-    def list(
-        self, *, limit: int | None = None, offset: int | None = None, include_schema: bool = False
-    ) -> ModelList:
-        operation = self._client._ops.list_models(
-            limit=limit, offset=offset, include_schema=include_schema
-        )
-        return self._client._execute(operation)
-
-    def get(self, model_id: str) -> ModelEntry:
-        """One model, with its ``input_schema``."""
-        return self._client._execute(self._client._ops.get_model(model_id))
-
-
-class AsyncModels:
-    """The model catalog."""
-
-    def __init__(self, client: AsyncRunComfyBase) -> None:
-        self._client = client
-
-    async def list(
-        self, *, limit: int | None = None, offset: int | None = None, include_schema: bool = False
-    ) -> ModelList:
-        operation = self._client._ops.list_models(
-            limit=limit, offset=offset, include_schema=include_schema
-        )
-        return await self._client._execute(operation)
-
-    async def get(self, model_id: str) -> ModelEntry:
-        """One model, with its ``input_schema``."""
-        return await self._client._execute(self._client._ops.get_model(model_id))

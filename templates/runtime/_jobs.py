@@ -7,9 +7,9 @@ a process that did not submit the job.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generic
+from typing import TYPE_CHECKING, Generic, Unpack
 
-from ._operations import OnUpdate
+from ._options import AsyncWaitOptions, RequestOptions, WaitOptions, call_options
 from ._types import CancelResponse, JobResult, JobStatus, OutputT
 
 if TYPE_CHECKING:
@@ -48,21 +48,28 @@ class Job(_JobBase[OutputT]):
         super().__init__(request_id, output_type)
         self._client = client
 
-    def status(self) -> JobStatus:
-        return self._client._execute(self._client._ops.status(self.request_id))
+    def status(self, **options: Unpack[RequestOptions]) -> JobStatus:
+        call = call_options(options, RequestOptions)
+        return self._client._execute(self._client._ops.status(self.request_id, options=call))
 
-    def result(self, *, include_cost: bool = False) -> JobResult[OutputT]:
+    def result(
+        self, *, include_cost: bool = False, **options: Unpack[RequestOptions]
+    ) -> JobResult[OutputT]:
         """The current result; ``output`` stays None until the job has succeeded."""
-        ops = self._client._ops
-        return self._client._execute(
-            ops.result(self.request_id, self.output_type, include_cost=include_cost)
+        operation = self._client._ops.result(
+            self.request_id,
+            self.output_type,
+            include_cost=include_cost,
+            options=call_options(options, RequestOptions),
         )
+        return self._client._execute(operation)
 
-    def cancel(self) -> CancelResponse:
+    def cancel(self, **options: Unpack[RequestOptions]) -> CancelResponse:
         """Cancel the job while it is queued; raises ``NotCancellableError`` once it runs."""
-        return self._client._execute(self._client._ops.cancel(self.request_id))
+        call = call_options(options, RequestOptions)
+        return self._client._execute(self._client._ops.cancel(self.request_id, options=call))
 
-    def wait(self, *, timeout: float | None = None, on_update: OnUpdate | None = None) -> OutputT:
+    def wait(self, **options: Unpack[WaitOptions]) -> OutputT:
         """Poll until the job ends and return its output.
 
         Polls about every second at first, backing off to about every 10 s. Each new
@@ -70,9 +77,7 @@ class Job(_JobBase[OutputT]):
         Raises ``JobFailedError``, ``JobCancelledError``, or ``WaitTimeoutError`` once
         ``timeout`` seconds have passed (None: no limit); the job itself keeps running.
         """
-        operation = self._client._ops.wait(
-            self.request_id, self.output_type, timeout=timeout, on_update=on_update
-        )
+        operation = self._client._wait_operation(self.request_id, self.output_type, options)
         return self._client._execute(operation)
 
 
@@ -85,22 +90,26 @@ class AsyncJob(_JobBase[OutputT]):
         super().__init__(request_id, output_type)
         self._client = client
 
-    async def status(self) -> JobStatus:
-        return await self._client._execute(self._client._ops.status(self.request_id))
+    async def status(self, **options: Unpack[RequestOptions]) -> JobStatus:
+        call = call_options(options, RequestOptions)
+        return await self._client._execute(self._client._ops.status(self.request_id, options=call))
 
-    async def result(self, *, include_cost: bool = False) -> JobResult[OutputT]:
-        ops = self._client._ops
-        return await self._client._execute(
-            ops.result(self.request_id, self.output_type, include_cost=include_cost)
+    async def result(
+        self, *, include_cost: bool = False, **options: Unpack[RequestOptions]
+    ) -> JobResult[OutputT]:
+        operation = self._client._ops.result(
+            self.request_id,
+            self.output_type,
+            include_cost=include_cost,
+            options=call_options(options, RequestOptions),
         )
+        return await self._client._execute(operation)
 
-    async def cancel(self) -> CancelResponse:
-        return await self._client._execute(self._client._ops.cancel(self.request_id))
+    async def cancel(self, **options: Unpack[RequestOptions]) -> CancelResponse:
+        call = call_options(options, RequestOptions)
+        return await self._client._execute(self._client._ops.cancel(self.request_id, options=call))
 
-    async def wait(
-        self, *, timeout: float | None = None, on_update: OnUpdate | None = None
-    ) -> OutputT:
-        operation = self._client._ops.wait(
-            self.request_id, self.output_type, timeout=timeout, on_update=on_update
-        )
+    async def wait(self, **options: Unpack[AsyncWaitOptions]) -> OutputT:
+        """Poll until the job ends; ``on_update`` may be a coroutine function."""
+        operation = self._client._wait_operation(self.request_id, self.output_type, options)
         return await self._client._execute(operation)

@@ -6,11 +6,15 @@ thousand generated modules stay declarative.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from ._errors import input_error
+from ._problems import FieldNames
 
 if TYPE_CHECKING:
     import httpx
@@ -20,6 +24,7 @@ __all__ = [
     "MediaUrl",
     "OutputModel",
     "RequestModel",
+    "field_names",
     "require_public_url",
 ]
 
@@ -83,6 +88,25 @@ class RequestModel(BaseModel):
     model_id: ClassVar[str]
     """The RunComfy model id this request is submitted to."""
 
+    # Validation errors leave as the SDK's InputValidationError (a RunComfyError naming each
+    # field both ways), whichever way the request is built.
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            raise _input_error(type(self), error) from error
+
+    # Tells pydantic this __init__ only validates, as its own does: model_validate must not
+    # route through it (an InputValidationError is a ValueError, which pydantic would wrap).
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Self:
+        try:
+            return super().model_validate(obj, **options)
+        except ValidationError as error:
+            raise _input_error(cls, error) from error
+
     def to_body(self) -> dict[str, Any]:
         """The JSON body to submit: wire keys, only the fields that were set.
 
@@ -90,6 +114,16 @@ class RequestModel(BaseModel):
         field set to None counts as unset.
         """
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude_none=True)
+
+
+def _input_error(cls: type[RequestModel], error: ValidationError) -> Exception:
+    return input_error(error, names=field_names(cls), model_id=getattr(cls, "model_id", None))
+
+
+@functools.cache
+def field_names(model: type[BaseModel]) -> FieldNames:
+    """Friendly name ↔ wire key of each field of a request class, built once per class."""
+    return FieldNames.of({name: info.alias or name for name, info in model.model_fields.items()})
 
 
 class OutputModel(BaseModel):

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
@@ -23,10 +22,12 @@ from ._errors import (
     JobCancelledError,
     JobFailedError,
     NotCancellableError,
+    RunComfyError,
     WaitTimeoutError,
 )
-from ._models import RequestModel
-from ._sansio import ApiCall, Notify, Operation, Settings, Sleep, call, logger
+from ._options import NO_OPTIONS, CallOptions, OnSubmitted, OnUpdate
+from ._sansio import ApiCall, Notify, Operation, Settings, Sleep, call, call_with_response, logger
+from ._submission import Submission
 from ._timing import Timing
 from ._types import (
     CancelResponse,
@@ -40,29 +41,58 @@ from ._types import (
 
 __all__ = ["OnUpdate", "Operations"]
 
-OnUpdate = Callable[[JobStatus], object]
-"""Called with each new job status while waiting (a new state or queue position)."""
-
 _AnswerT = TypeVar("_AnswerT", bound=BaseModel)
 
 
 class Operations:
-    """The API's operations for one client's settings; each method returns a generator."""
+    """The API's operations for one client's settings; each method returns a generator.
+
+    ``options`` (``CallOptions``) apply to every HTTP call an operation makes.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def submit(self, request: RequestModel) -> Operation[SubmitResponse]:
-        """Start a job. Not resent once it may have reached the server (paid, no idempotency)."""
-        api = ApiCall(
-            method="POST",
-            url=self._url("v1", "models", _model_path(request.model_id)),
-            body=request.to_body(),
+    def submit(
+        self,
+        submission: Submission,
+        *,
+        options: CallOptions = NO_OPTIONS,
+        on_submitted: OnSubmitted | None = None,
+    ) -> Operation[SubmitResponse]:
+        """Start a job. Not resent once it may have reached the server (paid, no idempotency).
+
+        ``on_submitted`` hears the request id as soon as the server has accepted the job.
+        """
+        api = self._api_call(
+            "POST",
+            self._url("v1", "models", _model_path(submission.model_id)),
+            options=options,
+            body=submission.body,
             resendable=False,
         )
-        body = yield from call(api, self.settings)
         try:
-            submitted = _parse(SubmitResponse, body, request_id=None)
+            body = yield from call(replace(api, names=submission.names), self.settings)
+        except BaseException as stop:
+            if _is_interruption(stop):
+                stop.add_note(
+                    f"A submit to {submission.model_id} was interrupted: it may have reached "
+                    "RunComfy and started a job; check your requests before submitting again."
+                )
+            raise
+        submitted = self._accepted(body)
+        logger.info(
+            "submitted %s as request %s",
+            submission.model_id,
+            self.settings.token.scrub(submitted.request_id),
+        )
+        if on_submitted is not None:
+            yield from _told(on_submitted, submitted.request_id)
+        return submitted
+
+    def _accepted(self, body: dict[str, Any]) -> SubmitResponse:
+        try:
+            return _parse(SubmitResponse, body, request_id=None)
         except BadResponseError as error:
             # The job may exist (and be billed): say so, and keep all the server said.
             said = self.settings.token.scrub(json.dumps(body, ensure_ascii=False)[:2000])
@@ -71,16 +101,16 @@ class Operations:
                 f"requests before submitting again. The server answered: {said}",
                 status_code=error.status_code,
             ) from None
-        logger.info(
-            "submitted %s as request %s",
-            request.model_id,
-            self.settings.token.scrub(submitted.request_id),
-        )
-        return submitted
 
-    def status(self, request_id: str, *, deadline: float | None = None) -> Operation[JobStatus]:
+    def status(
+        self,
+        request_id: str,
+        *,
+        deadline: float | None = None,
+        options: CallOptions = NO_OPTIONS,
+    ) -> Operation[JobStatus]:
         request_id = _require_id(request_id)
-        api = self._request_call("GET", request_id, "status")
+        api = self._request_call("GET", request_id, "status", options=options)
         body = yield from call(api, self.settings, deadline=deadline)
         return _parse(JobStatus, _with_id(body, request_id), request_id=request_id)
 
@@ -91,21 +121,32 @@ class Operations:
         *,
         include_cost: bool = False,
         deadline: float | None = None,
+        options: CallOptions = NO_OPTIONS,
     ) -> Operation[JobResult[OutputT]]:
+        """The job's result, with the HTTP answer it came from (``JobResult.response``)."""
         request_id = _require_id(request_id)
         params = (("include_cost", "true"),) if include_cost else ()
-        api = self._request_call("GET", request_id, "result", params=params)
-        body = yield from call(api, self.settings, deadline=deadline)
+        api = self._request_call("GET", request_id, "result", params=params, options=options)
+        body, response = yield from call_with_response(api, self.settings, deadline=deadline)
         model: type[JobResult[OutputT]] = _result_model(output_type)
         if "error" in body:
             # A failed job's report is shown to users; a server that echoes the token must not leak it.
             body = {**body, "error": self.settings.token.scrub_json(body["error"])}
-        return _parse(model, _with_id(body, request_id), request_id=request_id)
+        parsed = _parse(model, _with_id(body, request_id), request_id=request_id)
+        parsed._response = replace(response, body=body)
+        return parsed
 
-    def cancel(self, request_id: str) -> Operation[CancelResponse]:
+    def cancel(
+        self,
+        request_id: str,
+        *,
+        deadline: float | None = None,
+        options: CallOptions = NO_OPTIONS,
+    ) -> Operation[CancelResponse]:
         """Cancel a queued job; a running or finished one raises ``NotCancellableError``."""
         request_id = _require_id(request_id)
-        body = yield from call(self._request_call("POST", request_id, "cancel"), self.settings)
+        api = self._request_call("POST", request_id, "cancel", options=options)
+        body = yield from call(api, self.settings, deadline=deadline)
         answer = _parse(CancelResponse, _with_id(body, request_id), request_id=request_id)
         if not answer.is_accepted:
             raise NotCancellableError(
@@ -117,7 +158,12 @@ class Operations:
         return answer
 
     def list_models(
-        self, *, limit: int | None = None, offset: int | None = None, include_schema: bool = False
+        self,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        include_schema: bool = False,
+        options: CallOptions = NO_OPTIONS,
     ) -> Operation[ModelList]:
         wanted = {
             "include_schema": "true" if include_schema else None,
@@ -125,36 +171,80 @@ class Operations:
             "offset": offset,
         }
         params = tuple((name, str(value)) for name, value in wanted.items() if value is not None)
-        api = ApiCall(method="GET", url=self._url("v1", "models"), params=params, resendable=True)
+        api = self._api_call(
+            "GET", self._url("v1", "models"), options=options, params=params, resendable=True
+        )
         body = yield from call(api, self.settings)
         return _parse(ModelList, body, request_id=None)
 
-    def get_model(self, model_id: str) -> Operation[ModelEntry]:
-        api = ApiCall(
-            method="GET", url=self._url("v1", "models", _model_path(model_id)), resendable=True
-        )
+    def get_model(
+        self, model_id: str, *, options: CallOptions = NO_OPTIONS
+    ) -> Operation[ModelEntry]:
+        url = self._url("v1", "models", _model_path(model_id))
+        api = self._api_call("GET", url, options=options, resendable=True)
         body = yield from call(api, self.settings)
         return _parse(ModelEntry, body, request_id=None)
 
     def run(
         self,
-        request: RequestModel,
+        submission: Submission,
         output_type: type[OutputT],
         *,
         timeout: float | None = None,
         on_update: OnUpdate | None = None,
+        options: CallOptions = NO_OPTIONS,
+        on_submitted: OnSubmitted | None = None,
+        cancel_on_interrupt: bool = False,
     ) -> Operation[OutputT]:
-        """Submit, then wait for the output; ``timeout`` counts from the submit."""
+        """Submit, then wait for the output; ``timeout`` counts from the submit.
+
+        Whatever ends the wait, the request id goes with it: RunComfy errors carry it, and
+        anything else (a callback's error, Ctrl-C, task cancellation) gets a note naming it.
+        With ``cancel_on_interrupt``, an interruption first sends one bounded cancel.
+        """
         deadline = _deadline(timeout, self.settings)
-        submitted = yield from self.submit(request)
-        output = yield from self._wait(
-            submitted.request_id,
-            output_type,
-            deadline=deadline,
-            timeout=timeout,
-            on_update=on_update,
-        )
+        submitted = yield from self.submit(submission, options=options, on_submitted=on_submitted)
+        request_id = submitted.request_id
+        try:
+            output = yield from self._wait(
+                request_id,
+                output_type,
+                deadline=deadline,
+                timeout=timeout,
+                on_update=on_update,
+                options=options,
+            )
+        except RunComfyError:
+            raise  # it carries the request id
+        except GeneratorExit:
+            raise  # the driver is closing us: no more steps
+        except BaseException as stop:
+            report = f"Request {request_id} was submitted and goes on."
+            if cancel_on_interrupt and _is_interruption(stop):
+                report = yield from self._cancel_on_interrupt(request_id, options)
+            logger.warning("run of request %s stopped: %s", request_id, report)
+            stop.add_note(report)
+            raise
         return output
+
+    def _cancel_on_interrupt(self, request_id: str, options: CallOptions) -> Operation[str]:
+        """One cancel, not retried, bounded by ``timing.cancel_on_interrupt``; what came of it."""
+        deadline = self.settings.timing.monotonic() + self.settings.timing.cancel_on_interrupt
+        once = replace(options, max_retries=0)
+        try:
+            yield from self.cancel(request_id, deadline=deadline, options=once)
+        except NotCancellableError as refused:
+            return (
+                f"Request {request_id} could not be cancelled on interrupt (it is "
+                f"{refused.status!r}): it goes on and may be billed; resume it with "
+                f"client.job({request_id!r})."
+            )
+        except RunComfyError as error:
+            return (
+                f"The cancel of request {request_id} on interrupt failed ({type(error).__name__}); "
+                "the job may go on: check your RunComfy requests."
+            )
+        return f"Request {request_id} was cancelled on interrupt."
 
     def wait(
         self,
@@ -163,6 +253,7 @@ class Operations:
         *,
         timeout: float | None = None,
         on_update: OnUpdate | None = None,
+        options: CallOptions = NO_OPTIONS,
     ) -> Operation[OutputT]:
         """Poll until the job ends; return its output or raise why there is none.
 
@@ -175,6 +266,7 @@ class Operations:
             deadline=deadline,
             timeout=timeout,
             on_update=on_update,
+            options=options,
         )
         return output
 
@@ -186,13 +278,14 @@ class Operations:
         deadline: float | None,
         timeout: float | None,
         on_update: OnUpdate | None,
+        options: CallOptions,
     ) -> Operation[OutputT]:
         tracker = _Tracker()
         timing = self.settings.timing
         last: str | None = None
         while True:
             try:
-                current = yield from self.status(request_id, deadline=deadline)
+                current = yield from self.status(request_id, deadline=deadline, options=options)
             except APIConnectionError as error:
                 if deadline is None or timing.monotonic() < deadline:
                     raise
@@ -210,7 +303,9 @@ class Operations:
                 if on_update is not None:
                     yield Notify(on_update, current)
             if current.is_terminal:
-                output = yield from self._outcome(current, output_type, deadline=deadline)
+                output = yield from self._outcome(
+                    current, output_type, deadline=deadline, options=options
+                )
                 if output is not None:
                     return output
             pause = _pause(tracker.next_delay(timing), deadline, timing.monotonic())
@@ -224,13 +319,18 @@ class Operations:
             yield Sleep(pause)
 
     def _outcome(
-        self, current: JobStatus, output_type: type[OutputT], *, deadline: float | None
+        self,
+        current: JobStatus,
+        output_type: type[OutputT],
+        *,
+        deadline: float | None,
+        options: CallOptions,
     ) -> Operation[OutputT | None]:
         """The output of a job that ended, an error, or None if the result lags behind."""
         request_id = current.request_id
         if current.is_cancelled:
             raise JobCancelledError(f"Request {request_id} was cancelled", request_id=request_id)
-        final = yield from self.result(request_id, output_type, deadline=deadline)
+        final = yield from self.result(request_id, output_type, deadline=deadline, options=options)
         if current.is_failed or final.is_failed:
             raise JobFailedError(
                 self.settings.token.scrub(f"Request {request_id} failed: {_describe(final.error)}"),
@@ -254,11 +354,36 @@ class Operations:
         request_id: str,
         action: str,
         *,
+        options: CallOptions = NO_OPTIONS,
         params: tuple[tuple[str, str], ...] = (),
     ) -> ApiCall:
         url = self._url("v1", "requests", quote(request_id, safe=""), action)
+        return self._api_call(
+            method, url, options=options, params=params, resendable=True, request_id=request_id
+        )
+
+    def _api_call(
+        self,
+        method: Literal["GET", "POST"],
+        url: str,
+        *,
+        options: CallOptions,
+        resendable: bool,
+        params: tuple[tuple[str, str], ...] = (),
+        body: dict[str, Any] | None = None,
+        request_id: str | None = None,
+    ) -> ApiCall:
+        """Every HTTP call of every operation is built here, with the caller's options."""
         return ApiCall(
-            method=method, url=url, params=params, resendable=True, request_id=request_id
+            method=method,
+            url=url,
+            params=(*params, *options.query),
+            body=body,
+            resendable=resendable,
+            request_id=request_id,
+            headers=options.headers,
+            timeout=options.timeout,
+            max_retries=options.max_retries,
         )
 
     def _url(self, *parts: str) -> str:
@@ -309,6 +434,21 @@ def _log_status(current: JobStatus) -> None:
     )
     unknown = "" if current.is_known else " (a state this SDK does not know; still polling)"
     logger.info("request %s: %s%s%s", current.request_id, current.status, position, unknown)
+
+
+def _is_interruption(stop: BaseException) -> bool:
+    """Ctrl-C, task cancellation, exit: not an error of the call, and not a closing driver."""
+    return not isinstance(stop, Exception | GeneratorExit)
+
+
+def _told(callback: OnSubmitted, request_id: str) -> Operation[None]:
+    try:
+        yield Notify(callback, request_id)
+    except GeneratorExit:
+        raise
+    except BaseException as stop:
+        stop.add_note(f"Request {request_id} was submitted and goes on.")
+        raise
 
 
 def _model_path(model_id: str) -> str:

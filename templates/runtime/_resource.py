@@ -14,8 +14,15 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._jobs import AsyncJob, Job
 from ._models import RequestModel
-from ._operations import OnUpdate
-from ._options import AsyncRunOptions, RunOptions, SubmitOptions, option_names, split_options
+from ._options import (
+    AsyncRunOptions,
+    AsyncSubmitOptions,
+    RunOptions,
+    SubmitOptions,
+    option_names,
+    split_options,
+)
+from ._submission import Submission
 from ._types import OutputT
 
 if TYPE_CHECKING:
@@ -27,6 +34,7 @@ RequestT = TypeVar("RequestT", bound=RequestModel)
 
 _SUBMIT_OPTIONS = option_names(SubmitOptions)
 _RUN_OPTIONS = option_names(RunOptions)
+_ASYNC_SUBMIT_OPTIONS = option_names(AsyncSubmitOptions)
 _ASYNC_RUN_OPTIONS = option_names(AsyncRunOptions)
 
 
@@ -35,6 +43,14 @@ class _Resource(Generic[RequestT, OutputT]):
 
     request_type: type[RequestT]
     output_type: type[OutputT]
+
+    def _submission(
+        self, request: RequestT | None, kwargs: Mapping[str, Any], options: frozenset[str]
+    ) -> tuple[Submission, dict[str, Any]]:
+        """What to submit, and the call's options (the client checks them)."""
+        parameters, chosen = split_options(kwargs, options)
+        built = self._request(request, parameters)
+        return Submission.of_request(built, extra_body=chosen.get("extra_body")), chosen
 
     def _request(self, request: RequestT | None, parameters: Mapping[str, Any]) -> RequestT:
         """The request object given, or one validated from the keyword arguments."""
@@ -57,7 +73,11 @@ class _Resource(Generic[RequestT, OutputT]):
 
 
 class ModelResource(_Resource[RequestT, OutputT]):
-    """One model's ``submit``/``run``/``job`` on a blocking client."""
+    """One model's ``submit``/``run``/``job`` on a blocking client.
+
+    The same calls as ``client.submit(model_id, ...)``/``client.run(...)``, with the
+    request checked locally and the output typed.
+    """
 
     def __init__(self, client: RunComfyBase) -> None:
         self._client = client
@@ -67,24 +87,12 @@ class ModelResource(_Resource[RequestT, OutputT]):
         return Job(self._client, request_id, self.output_type)
 
     def _submit_with(self, request: RequestT | None, kwargs: Mapping[str, Any]) -> Job[OutputT]:
-        parameters, _ = split_options(kwargs, _SUBMIT_OPTIONS)
-        return self._submit(self._request(request, parameters))
+        submission, options = self._submission(request, kwargs, _SUBMIT_OPTIONS)
+        return self._client._submit(submission, self.output_type, options)
 
     def _run_with(self, request: RequestT | None, kwargs: Mapping[str, Any]) -> OutputT:
-        parameters, options = split_options(kwargs, _RUN_OPTIONS)
-        return self._run(self._request(request, parameters), **options)
-
-    def _submit(self, request: RequestT) -> Job[OutputT]:
-        submitted = self._client._execute(self._client._ops.submit(request))
-        return self.job(submitted.request_id)
-
-    def _run(
-        self, request: RequestT, *, timeout: float | None = None, on_update: OnUpdate | None = None
-    ) -> OutputT:
-        operation = self._client._ops.run(
-            request, self.output_type, timeout=timeout, on_update=on_update
-        )
-        return self._client._execute(operation)
+        submission, options = self._submission(request, kwargs, _RUN_OPTIONS)
+        return self._client._run(submission, self.output_type, options)
 
 
 class AsyncModelResource(_Resource[RequestT, OutputT]):
@@ -100,21 +108,9 @@ class AsyncModelResource(_Resource[RequestT, OutputT]):
     async def _submit_with(
         self, request: RequestT | None, kwargs: Mapping[str, Any]
     ) -> AsyncJob[OutputT]:
-        parameters, _ = split_options(kwargs, _SUBMIT_OPTIONS)
-        return await self._submit(self._request(request, parameters))
+        submission, options = self._submission(request, kwargs, _ASYNC_SUBMIT_OPTIONS)
+        return await self._client._submit(submission, self.output_type, options)
 
     async def _run_with(self, request: RequestT | None, kwargs: Mapping[str, Any]) -> OutputT:
-        parameters, options = split_options(kwargs, _ASYNC_RUN_OPTIONS)
-        return await self._run(self._request(request, parameters), **options)
-
-    async def _submit(self, request: RequestT) -> AsyncJob[OutputT]:
-        submitted = await self._client._execute(self._client._ops.submit(request))
-        return self.job(submitted.request_id)
-
-    async def _run(
-        self, request: RequestT, *, timeout: float | None = None, on_update: OnUpdate | None = None
-    ) -> OutputT:
-        operation = self._client._ops.run(
-            request, self.output_type, timeout=timeout, on_update=on_update
-        )
-        return await self._client._execute(operation)
+        submission, options = self._submission(request, kwargs, _ASYNC_RUN_OPTIONS)
+        return await self._client._run(submission, self.output_type, options)

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 from runcomfy_sdk import (
     AuthenticationError,
     BadResponseError,
+    InputValidationError,
     InsufficientBalanceError,
     JobFailedError,
     MissingTokenError,
@@ -24,6 +24,7 @@ from runcomfy_sdk import (
     PermissionDeniedError,
     RequestValidationError,
     RunComfy,
+    RunComfyError,
     WaitTimeoutError,
 )
 
@@ -175,11 +176,11 @@ def test_a_wait_deadline_raises_wait_timeout_keeping_the_request_id(
 def test_a_local_path_as_media_input_fails_before_any_http_call(
     sdk: SdkRunner, server: ServerHandle
 ) -> None:
-    async def scenario(client: SdkClient) -> list[ValidationError]:
+    async def scenario(client: SdkClient) -> list[InputValidationError]:
         model = client.wan_ai.wan_2_6.image_to_image
         refused = []
         for call in (model.submit, model.run):
-            with pytest.raises(ValidationError) as caught:
+            with pytest.raises(InputValidationError) as caught:
                 await settle(call(prompt="image 1 as a painting", image_urls=["./cat.png"]))
             refused.append(caught.value)
         return refused
@@ -187,6 +188,13 @@ def test_a_local_path_as_media_input_fails_before_any_http_call(
     errors = sdk.run(scenario)
 
     for error in errors:
+        assert isinstance(error, RunComfyError)  # one tree: `except RunComfyError` catches it
+        [problem] = error.problems
+        assert (problem.field, problem.wire_key, problem.location) == (
+            "image_urls",
+            "image_urls",
+            ("image_urls", 0),
+        )
         assert "'./cat.png'" in str(error)
         assert "publicly reachable HTTPS URL" in str(error)
     assert server.controller.count("submit") == 0

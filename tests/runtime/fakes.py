@@ -15,7 +15,6 @@ from runcomfy_sdk._runtime import (
     AsyncModelResource,
     AsyncRunComfyBase,
     Job,
-    JobStatus,
     MediaUrl,
     ModelResource,
     OutputModel,
@@ -153,12 +152,6 @@ class VideoRequest(RequestModel):
     steps: int | None = Field(default=None, alias="57_steps")
 
 
-def _video_request(prompt: str, start_image: str, steps: int | None) -> VideoRequest:
-    return VideoRequest.model_validate(
-        {"prompt": prompt, "start_image": start_image, "steps": steps}
-    )
-
-
 class VideoOutput(OutputModel):
     video: str | None = None
 
@@ -169,22 +162,11 @@ class VideoModel(ModelResource[VideoRequest, VideoOutput]):
     request_type = VideoRequest
     output_type = VideoOutput
 
-    def submit(
-        self, *, prompt: str, start_image: str, steps: int | None = None
-    ) -> Job[VideoOutput]:
-        return self._submit(_video_request(prompt, start_image, steps))
+    def submit(self, request: VideoRequest | None = None, /, **kwargs: Any) -> Job[VideoOutput]:
+        return self._submit_with(request, kwargs)
 
-    def run(
-        self,
-        *,
-        prompt: str,
-        start_image: str,
-        steps: int | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
-    ) -> VideoOutput:
-        request = _video_request(prompt, start_image, steps)
-        return self._run(request, timeout=timeout, on_update=on_update)
+    def run(self, request: VideoRequest | None = None, /, **kwargs: Any) -> VideoOutput:
+        return self._run_with(request, kwargs)
 
 
 class AsyncVideoModel(AsyncModelResource[VideoRequest, VideoOutput]):
@@ -192,21 +174,12 @@ class AsyncVideoModel(AsyncModelResource[VideoRequest, VideoOutput]):
     output_type = VideoOutput
 
     async def submit(
-        self, *, prompt: str, start_image: str, steps: int | None = None
+        self, request: VideoRequest | None = None, /, **kwargs: Any
     ) -> AsyncJob[VideoOutput]:
-        return await self._submit(_video_request(prompt, start_image, steps))
+        return await self._submit_with(request, kwargs)
 
-    async def run(
-        self,
-        *,
-        prompt: str,
-        start_image: str,
-        steps: int | None = None,
-        timeout: float | None = None,
-        on_update: Callable[[JobStatus], object] | None = None,
-    ) -> VideoOutput:
-        request = _video_request(prompt, start_image, steps)
-        return await self._run(request, timeout=timeout, on_update=on_update)
+    async def run(self, request: VideoRequest | None = None, /, **kwargs: Any) -> VideoOutput:
+        return await self._run_with(request, kwargs)
 
 
 class Sdk:

@@ -111,8 +111,12 @@ def test_validation_error_carries_the_detail(sdk: Sdk, fake_api: FakeApi) -> Non
     error = caught.value
     assert error.detail == detail
     assert error.status_code == 422
-    assert "body.68_image: field required" in str(error)
-    assert "body.57_steps: must be <= 20" in str(error)
+    assert "start_image (wire key 68_image): field required" in str(error)
+    assert "steps (wire key 57_steps): must be <= 20" in str(error)
+    assert [(p.field, p.wire_key) for p in error.problems] == [
+        ("start_image", "68_image"),
+        ("steps", "57_steps"),
+    ]
 
 
 def test_error_code_422_is_a_validation_error_even_with_a_200(sdk: Sdk, fake_api: FakeApi) -> None:

@@ -42,7 +42,7 @@ def test_wait_is_a_plain_generator_of_steps(clock: FakeClock) -> None:
     assert isinstance(step, Send)
     assert (step.call.method, step.call.url) == ("GET", "https://api.test/v1/requests/r-1/status")
     step = operation.send(_json(b'{"status": "in_queue", "queue_position": 2}'))
-    assert isinstance(step, Notify) and step.status.queue_position == 2
+    assert isinstance(step, Notify) and step.value.queue_position == 2
     assert operation.send(None) == Sleep(1.0)
     clock.now += 1.0
     assert isinstance(operation.send(None), Send)

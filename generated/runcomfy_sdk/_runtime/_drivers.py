@@ -50,15 +50,18 @@ class SyncDriver:
         self._sleep = sleep
 
     def run(self, operation: Operation[T]) -> T:
-        reply: Reply = None
+        outcome: Reply | BaseException = None
         try:
             while True:
                 try:
-                    step = operation.send(reply)
+                    step = _advance(operation, outcome)
                 except StopIteration as done:
                     result: T = done.value
                     return result
-                reply = self._perform(step)
+                try:
+                    outcome = self._perform(step)
+                except BaseException as raised:  # Ctrl-C too: the operation decides what next
+                    outcome = raised
         finally:
             operation.close()
 
@@ -66,7 +69,7 @@ class SyncDriver:
         if isinstance(step, Send):
             return self._send(step.call)
         if isinstance(step, Notify):
-            step.callback(step.status)
+            step.callback(step.value)
         else:
             self._sleep(step.seconds)
         return None
@@ -99,15 +102,18 @@ class AsyncDriver:
         self._sleep = sleep
 
     async def run(self, operation: Operation[T]) -> T:
-        reply: Reply = None
+        outcome: Reply | BaseException = None
         try:
             while True:
                 try:
-                    step = operation.send(reply)
+                    step = _advance(operation, outcome)
                 except StopIteration as done:
                     result: T = done.value
                     return result
-                reply = await self._perform(step)
+                try:
+                    outcome = await self._perform(step)
+                except BaseException as raised:  # task cancellation too
+                    outcome = raised
         finally:
             operation.close()
 
@@ -115,7 +121,7 @@ class AsyncDriver:
         if isinstance(step, Send):
             return await self._send(step.call)
         if isinstance(step, Notify):
-            outcome = step.callback(step.status)
+            outcome = step.callback(step.value)
             if inspect.isawaitable(outcome):  # async callbacks are welcome here
                 await outcome
         else:
@@ -133,6 +139,18 @@ class AsyncDriver:
         except httpx.TransportError as error:
             return Failed(error)
         return Received(response.status_code, content, response.reason_phrase, response.headers)
+
+
+def _advance(operation: Operation[T], outcome: Reply | BaseException) -> Step:
+    """The operation's next step, given what became of the last one.
+
+    What a step raised (Ctrl-C, task cancellation, a callback's error) is thrown into the
+    operation, which may take a last step or two (``run``'s cancel on interrupt) or let it
+    through; everything else is the step's reply.
+    """
+    if isinstance(outcome, BaseException):
+        return operation.throw(outcome)
+    return operation.send(outcome)
 
 
 # API answers are small JSON documents; a body beyond this is refused, not buffered.
@@ -157,7 +175,8 @@ class _Attempt:
     """
 
     def __init__(self, api: ApiCall, timeout: httpx.Timeout, settings: Settings) -> None:
-        timeout = attempt_timeout(api, timeout, settings.timing)
+        chosen = timeout if api.timeout is None else api.timeout  # the call's own, if it has one
+        timeout = attempt_timeout(api, chosen, settings.timing)
         self._api, self._settings, self._timeout = api, settings, timeout
         parts = (timeout.connect, timeout.read, timeout.write, timeout.pool)
         limit = max((part for part in parts if part is not None), default=None)
@@ -172,7 +191,7 @@ class _Attempt:
             "url": api.url,
             "params": api.params or None,  # an empty tuple makes httpx re-parse the URL
             "json": api.body,
-            "headers": self._settings.headers(),
+            "headers": {**self._settings.headers(), **dict(api.headers)},
             "timeout": self._timeout,
         }
 

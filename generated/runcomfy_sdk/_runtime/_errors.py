@@ -6,7 +6,8 @@
 The hierarchy::
 
     RunComfyError                       every error raised by this package
-    ├── MissingTokenError               no api_token given and RUNCOMFY_API_TOKEN unset
+    ├── MissingTokenError               no api_token given and no token in the environment
+    ├── InputValidationError            the inputs do not fit the model (found before sending)
     ├── APIError                        a call to the API did not give a usable answer
     │   ├── APIConnectionError          no HTTP response at all (DNS, refused, reset …)
     │   │   └── APITimeoutError         the connection or the response timed out
@@ -32,12 +33,31 @@ The hierarchy::
 Every error carries ``message``, ``status_code``, ``error_code`` and ``request_id`` (None
 where unknown), and its text ends with what to do next. No error ever contains the API
 token: messages taken from server bodies are scrubbed before they get here.
+
+Both validation errors, the local ``InputValidationError`` and the server's
+``RequestValidationError``, list their ``problems`` as ``FieldProblem``s that name each field
+by its friendly name and its wire key, whichever of the two the problem was reported under.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ._problems import (
+    NO_FIELD_NAMES,
+    FieldNames,
+    FieldProblem,
+    local_problem,
+    server_problem,
+    with_problems,
+)
+
+if TYPE_CHECKING:
+    import httpx
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
 
 __all__ = [
     "APIConnectionError",
@@ -49,6 +69,8 @@ __all__ = [
     "BadResponseError",
     "DownloadError",
     "DownloadTooLargeError",
+    "FieldProblem",
+    "InputValidationError",
     "InsufficientBalanceError",
     "InvalidModelError",
     "JobCancelledError",
@@ -59,6 +81,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RequestValidationError",
     "RunComfyError",
     "ServerError",
@@ -67,7 +90,18 @@ __all__ = [
 ]
 
 TOKEN_VARIABLE = "RUNCOMFY_API_TOKEN"
-_MAX_DETAIL_LINES = 5
+TOKEN_VARIABLES = (TOKEN_VARIABLE, "RUNCOMFY_TOKEN")
+"""Where the token is looked up, in this order (RunComfy's own CLI reads the second)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """The HTTP answer an error or a result came from: status, headers and parsed JSON."""
+
+    status_code: int
+    headers: httpx.Headers
+    body: object
+    """The decoded JSON body (None if it was not JSON)."""
 
 
 class RunComfyError(Exception):
@@ -126,9 +160,46 @@ def _restore(cls: type[RunComfyError], args: tuple[Any, ...], state: dict[str, A
 
 class MissingTokenError(RunComfyError):
     hint = (
-        f"Pass api_token=... to the client or set the {TOKEN_VARIABLE} environment variable "
+        f"Pass api_token=... to the client or set the {TOKEN_VARIABLE} (or RUNCOMFY_TOKEN) "
+        "environment variable "
         "(create a token in your RunComfy profile)."
     )
+
+
+class InputValidationError(RunComfyError, ValueError):
+    """The inputs do not fit the model's schema; found locally, so nothing was sent.
+
+    ``problems`` names each field by its friendly name and wire key; ``errors()`` gives
+    pydantic's own details. It is a ``ValueError`` too, as pydantic's errors are.
+    """
+
+    hint = "Fix the fields listed in .problems; nothing was sent to RunComfy."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: Sequence[FieldProblem] = (),
+        validation_error: ValidationError | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.problems: tuple[FieldProblem, ...] = tuple(problems)
+        self.validation_error = validation_error
+        """The pydantic error this one was made from (also its ``__cause__``)."""
+
+    def errors(self) -> list[ErrorDetails]:
+        """pydantic's details of each problem (``loc``, ``msg``, ``type``, ``input`` …)."""
+        return [] if self.validation_error is None else self.validation_error.errors()
+
+
+def input_error(
+    error: ValidationError, *, names: FieldNames, model_id: str | None
+) -> InputValidationError:
+    """The SDK's error for a pydantic error raised while building a request."""
+    problems = [local_problem(item, names) for item in error.errors()]
+    count = f"{len(problems)} invalid input{'s' if len(problems) != 1 else ''}"
+    message = with_problems(f"{count} for {model_id}" if model_id else count, problems)
+    return InputValidationError(message, problems=problems, validation_error=error)
 
 
 class APIError(RunComfyError):
@@ -160,12 +231,20 @@ class APIStatusError(APIError):
         error_code: int | str | None = None,
         request_id: str | None = None,
         body: object = None,
+        response: RawResponse | None = None,
     ) -> None:
         super().__init__(
             message, status_code=status_code, error_code=error_code, request_id=request_id
         )
         self.body = body
         """The decoded JSON body of the error response (None if it was not JSON)."""
+        self.response = response
+        """The whole answer: ``status_code``, ``headers`` and ``body`` (JSON)."""
+
+    @property
+    def headers(self) -> httpx.Headers | None:
+        """The answer's HTTP headers (None for an error not built from an answer)."""
+        return None if self.response is None else self.response.headers
 
 
 class BadRequestError(APIStatusError):
@@ -196,7 +275,7 @@ class NotFoundError(APIStatusError):
 
 
 class RequestValidationError(APIStatusError):
-    hint = "Fix the fields listed in .detail and submit again."
+    hint = "Fix the fields listed in .problems and submit again."
 
     def __init__(
         self,
@@ -206,7 +285,9 @@ class RequestValidationError(APIStatusError):
         error_code: int | str | None = None,
         request_id: str | None = None,
         body: object = None,
+        response: RawResponse | None = None,
         detail: list[dict[str, Any]] | None = None,
+        names: FieldNames = NO_FIELD_NAMES,
     ) -> None:
         super().__init__(
             message,
@@ -214,9 +295,14 @@ class RequestValidationError(APIStatusError):
             error_code=error_code,
             request_id=request_id,
             body=body,
+            response=response,
         )
         self.detail: list[dict[str, Any]] = detail or []
         """One entry per problem, as the server sent them (usually ``loc``, ``msg``, ``type``)."""
+        self.problems: tuple[FieldProblem, ...] = tuple(
+            server_problem(item, names) for item in self.detail
+        )
+        """The same problems, each naming its field by friendly name and wire key where known."""
 
 
 class RateLimitError(APIStatusError):
@@ -230,6 +316,7 @@ class RateLimitError(APIStatusError):
         error_code: int | str | None = None,
         request_id: str | None = None,
         body: object = None,
+        response: RawResponse | None = None,
         retry_after: float | None = None,
     ) -> None:
         super().__init__(
@@ -238,6 +325,7 @@ class RateLimitError(APIStatusError):
             error_code=error_code,
             request_id=request_id,
             body=body,
+            response=response,
         )
         self.retry_after = retry_after
         """Seconds the server asked us to wait (from ``Retry-After``), if it said."""
@@ -351,9 +439,14 @@ def error_from_response(
     reason: str,
     request_id: str | None,
     retry_after: float | None = None,
+    response: RawResponse | None = None,
+    names: FieldNames = NO_FIELD_NAMES,
 ) -> APIStatusError:
-    """Build the error for an error answer (HTTP error status, or 200 with an error_code)."""
-    fields = body if isinstance(body, Mapping) else {}
+    """Build the error for an error answer (HTTP error status, or 200 with an error_code).
+
+    ``names`` maps the wire keys of the body that was sent back to friendly names.
+    """
+    fields = _mapping(body)
     error_code = _error_code(fields.get("error_code"))
     cls = error_class(status_code, error_code)
     message = _message(fields, fallback=reason or f"HTTP {status_code}")
@@ -363,13 +456,19 @@ def error_from_response(
         "error_code": error_code,
         "request_id": body_request_id if isinstance(body_request_id, str) else request_id,
         "body": body,
+        "response": response,
     }
     if issubclass(cls, RequestValidationError):
         detail = _detail(fields.get("detail"))
-        return cls(_with_detail(message, detail), detail=detail, **common)
+        problems = [server_problem(item, names) for item in detail]
+        return cls(with_problems(message, problems), detail=detail, names=names, **common)
     if issubclass(cls, RateLimitError):
         return cls(message, retry_after=retry_after, **common)
     return cls(message, **common)
+
+
+def _mapping(body: object) -> Mapping[str, Any]:
+    return body if isinstance(body, Mapping) else {}
 
 
 def _error_code(value: object) -> int | str | None:
@@ -393,17 +492,3 @@ def _detail(value: object) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         return []
     return [item if isinstance(item, dict) else {"msg": str(item)} for item in value]
-
-
-def _with_detail(message: str, detail: list[dict[str, Any]]) -> str:
-    lines = [_describe_problem(item) for item in detail[:_MAX_DETAIL_LINES]]
-    if len(detail) > _MAX_DETAIL_LINES:
-        lines.append(f"… and {len(detail) - _MAX_DETAIL_LINES} more (see .detail)")
-    return message if not lines else message.rstrip(". ") + ": " + "; ".join(lines)
-
-
-def _describe_problem(item: Mapping[str, Any]) -> str:
-    location = item.get("loc")
-    where = ".".join(str(part) for part in location) if isinstance(location, list) else ""
-    what = str(item.get("msg") or item.get("message") or item)
-    return f"{where}: {what}" if where else what

@@ -41,10 +41,12 @@ from ._errors import (
     APITimeoutError,
     BadResponseError,
     RateLimitError,
+    RawResponse,
     RunComfyError,
     ServerError,
     error_from_response,
 )
+from ._problems import NO_FIELD_NAMES, FieldNames
 from ._timing import Timing, parse_retry_after
 from ._types import JobStatus
 
@@ -61,6 +63,7 @@ __all__ = [
     "Sleep",
     "Step",
     "call",
+    "call_with_response",
     "logger",
 ]
 
@@ -162,6 +165,14 @@ class ApiCall:
     """The job this call is about, for error messages."""
     deadline: float | None = None
     """A ``timing.monotonic`` time this call must not outlast: the driver caps its timeout."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """Added to (or replacing) the client's headers (the caller's ``extra_headers``)."""
+    timeout: httpx.Timeout | None = None
+    """This call's HTTP timeout; None: the client's."""
+    max_retries: int | None = None
+    """This call's retries; None: the client's."""
+    names: FieldNames = NO_FIELD_NAMES
+    """The friendly names of the body's wire keys, for a 422's problems."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +187,11 @@ class Sleep:
 
 @dataclass(frozen=True, slots=True)
 class Notify:
-    callback: Callable[[JobStatus], object]
-    status: JobStatus
+    """Call the caller's ``callback`` with ``value`` (awaited if the async one returns an
+    awaitable)."""
+
+    callback: Callable[[Any], object]
+    value: JobStatus | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +223,14 @@ def call(api: ApiCall, settings: Settings, *, deadline: float | None = None) -> 
     With a ``deadline`` (a ``timing.monotonic`` value), no retry sleeps past it: the last
     error is raised instead.
     """
+    body, _ = yield from call_with_response(api, settings, deadline=deadline)
+    return body
+
+
+def call_with_response(
+    api: ApiCall, settings: Settings, *, deadline: float | None = None
+) -> Operation[tuple[Any, RawResponse]]:
+    """``call``, returning the whole answer as well as its decoded JSON body."""
     attempt, slept = 0, 0.0
     if deadline is not None:
         api = replace(api, deadline=deadline)
@@ -218,7 +240,7 @@ def call(api: ApiCall, settings: Settings, *, deadline: float | None = None) -> 
             raise TypeError(f"a Send step must be answered with Received or Failed, not {reply!r}")
         _log_reply(api, reply)
         try:
-            return _decode(reply, api, settings)
+            body = _decode(reply, api, settings)
         except RunComfyError as error:
             delay = _retry_delay(api, reply, error, attempt=attempt, settings=settings)
             over_budget = delay is not None and slept + delay > settings.timing.retry_budget
@@ -230,9 +252,12 @@ def call(api: ApiCall, settings: Settings, *, deadline: float | None = None) -> 
                 _path(api.url),
                 _short(error),
                 attempt + 1,
-                settings.max_retries,
+                _max_retries(api, settings),
                 delay,
             )
+        else:
+            assert isinstance(reply, Received)  # _decode raises for a Failed reply
+            return body, _raw_response(reply, body, settings)
         yield Sleep(delay)
         attempt, slept = attempt + 1, slept + delay
 
@@ -273,14 +298,25 @@ def _signals_error(body: object) -> bool:
 def _status_error(reply: Received, api: ApiCall, settings: Settings) -> APIStatusError:
     # A server that echoes the token back must not get it into our errors. Only error
     # bodies are scrubbed: a short token could otherwise mangle a good answer.
-    body = _json(settings.token.scrub_bytes(reply.content))
+    decoded = _json(settings.token.scrub_bytes(reply.content))
+    body = None if decoded is _NOT_JSON else decoded
     return error_from_response(
         status_code=reply.status_code,
-        body=None if body is _NOT_JSON else body,
+        body=body,
         reason=reply.reason,
         request_id=api.request_id,
         retry_after=_retry_after(reply, settings.timing),
+        response=_raw_response(reply, body, settings),
+        names=api.names,
     )
+
+
+def _raw_response(reply: Received, body: object, settings: Settings) -> RawResponse:
+    # Header values are scrubbed too: a server may echo the token in any of them.
+    headers = httpx.Headers(
+        [(name, settings.token.scrub(value)) for name, value in reply.headers.items()]
+    )
+    return RawResponse(status_code=reply.status_code, headers=headers, body=body)
 
 
 def attempt_timeout(api: ApiCall, timeout: httpx.Timeout, timing: Timing) -> httpx.Timeout:
@@ -337,7 +373,7 @@ def _retry_delay(
     settings: Settings,
 ) -> float | None:
     """Seconds to wait before sending ``api`` again, or None to give up with ``error``."""
-    if attempt >= settings.max_retries or not _retryable(api, reply, error):
+    if attempt >= _max_retries(api, settings) or not _retryable(api, reply, error):
         return None
     timing = settings.timing
     backoff = timing.retry.delay(attempt, timing.random())
@@ -347,6 +383,10 @@ def _retry_delay(
     # Retry-After is a floor, never a reason to hammer: 0, a past date or a value below our
     # own backoff waits the backoff; one beyond ``max_retry_after`` is not waited out.
     return max(wait, backoff) if wait <= timing.max_retry_after else None
+
+
+def _max_retries(api: ApiCall, settings: Settings) -> int:
+    return settings.max_retries if api.max_retries is None else api.max_retries
 
 
 def _retryable(api: ApiCall, reply: Received | Failed, error: RunComfyError) -> bool:

@@ -68,6 +68,8 @@ class Timing:
     """A ``Retry-After`` longer than this is not waited out: the error is raised instead."""
     retry_budget: float = 90.0
     """Seconds one call may spend waiting between its retries, in all (besides attempts)."""
+    cancel_on_interrupt: float = 5.0
+    """Seconds the one cancel that ``run(cancel_on_interrupt=True)`` sends may take."""
     monotonic: Callable[[], float] = time.monotonic
     """Clock for deadlines (seconds, only differences matter)."""
     wall_clock: Callable[[], float] = time.time

@@ -19,12 +19,14 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
 )
 
+from ._errors import RawResponse
 from ._models import OutputModel
 
 __all__ = [
@@ -141,6 +143,12 @@ class JobResult(_HasState, Generic[OutputT]):
     """What the server reported for a failed job."""
     cost: float | dict[str, JsonValue] | None = None
     """Only present when asked for (``include_cost=True``)."""
+    _response: RawResponse | None = PrivateAttr(default=None)
+
+    @property
+    def response(self) -> RawResponse | None:
+        """The HTTP answer this result came from: ``status_code``, ``headers``, ``body`` (JSON)."""
+        return self._response
 
 
 class CancelResponse(_HasState):

@@ -11,6 +11,7 @@ from .._runtime import (
     AsyncJob,
     AsyncModelResource,
     AsyncRunOptions,
+    AsyncSubmitOptions,
     Job,
     ModelResource,
     RunOptions,
@@ -29,6 +30,10 @@ class _SubmitArgs(CommunityWan21FusionxImageToVideoParams, SubmitOptions, total=
 
 class _RunArgs(CommunityWan21FusionxImageToVideoParams, RunOptions, total=False):
     """The keyword arguments of ``run``: the model's and the options."""
+
+
+class _AsyncSubmitArgs(CommunityWan21FusionxImageToVideoParams, AsyncSubmitOptions, total=False):
+    """The keyword arguments of the async ``submit``: the model's and the options."""
 
 
 class _AsyncRunArgs(CommunityWan21FusionxImageToVideoParams, AsyncRunOptions, total=False):
@@ -74,8 +79,11 @@ class CommunityWan21FusionxImageToVideoResource(
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan21FusionxImageToVideoParams``.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
+        The options (``timeout`` of the request, ``on_submitted``, ``max_retries``,
+        ``extra_headers``, ``extra_query``, ``extra_body``) are documented in
+        ``SubmitOptions``. Submitting is a paid request with no idempotency key: it is
+        retried only when the connection could not be made, never once it may have
+        reached the server.
         """
         return self._submit_with(request, kwargs)
 
@@ -99,8 +107,9 @@ class CommunityWan21FusionxImageToVideoResource(
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan21FusionxImageToVideoParams``.
 
-        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
-        with every change of state or queue position. Polls with backoff until the job
+        The options (``timeout`` for the whole run, ``on_update``, ``on_submitted``,
+        ``cancel_on_interrupt``, ``max_retries``, ``extra_headers``, ``extra_query``,
+        ``extra_body``) are documented in ``RunOptions``. Polls with backoff until the job
         ends; raises on failure, cancellation or timeout.
         """
         return self._run_with(request, kwargs)
@@ -126,13 +135,13 @@ class AsyncCommunityWan21FusionxImageToVideoResource(
         self,
         request: CommunityWan21FusionxImageToVideoRequest,
         /,
-        **options: Unpack[SubmitOptions],
+        **options: Unpack[AsyncSubmitOptions],
     ) -> AsyncJob[CommunityWan21FusionxImageToVideoOutput]: ...
     @overload
     async def submit(
         self,
         /,
-        **kwargs: Unpack[_SubmitArgs],
+        **kwargs: Unpack[_AsyncSubmitArgs],
     ) -> AsyncJob[CommunityWan21FusionxImageToVideoOutput]: ...
     async def submit(
         self,
@@ -145,8 +154,11 @@ class AsyncCommunityWan21FusionxImageToVideoResource(
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan21FusionxImageToVideoParams``.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
+        The options (``timeout`` of the request, ``on_submitted``, ``max_retries``,
+        ``extra_headers``, ``extra_query``, ``extra_body``) are documented in
+        ``SubmitOptions``. Submitting is a paid request with no idempotency key: it is
+        retried only when the connection could not be made, never once it may have
+        reached the server.
         """
         return await self._submit_with(request, kwargs)
 
@@ -174,8 +186,9 @@ class AsyncCommunityWan21FusionxImageToVideoResource(
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan21FusionxImageToVideoParams``.
 
-        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
-        with every change of state or queue position. Polls with backoff until the job
+        The options (``timeout`` for the whole run, ``on_update``, ``on_submitted``,
+        ``cancel_on_interrupt``, ``max_retries``, ``extra_headers``, ``extra_query``,
+        ``extra_body``) are documented in ``RunOptions``. Polls with backoff until the job
         ends; raises on failure, cancellation or timeout.
         """
         return await self._run_with(request, kwargs)

@@ -11,6 +11,7 @@ from .._runtime import (
     AsyncJob,
     AsyncModelResource,
     AsyncRunOptions,
+    AsyncSubmitOptions,
     Job,
     ModelResource,
     RunOptions,
@@ -29,6 +30,10 @@ class _SubmitArgs(CommunityWan22FirstLastFrameParams, SubmitOptions, total=False
 
 class _RunArgs(CommunityWan22FirstLastFrameParams, RunOptions, total=False):
     """The keyword arguments of ``run``: the model's and the options."""
+
+
+class _AsyncSubmitArgs(CommunityWan22FirstLastFrameParams, AsyncSubmitOptions, total=False):
+    """The keyword arguments of the async ``submit``: the model's and the options."""
 
 
 class _AsyncRunArgs(CommunityWan22FirstLastFrameParams, AsyncRunOptions, total=False):
@@ -71,8 +76,11 @@ class CommunityWan22FirstLastFrameResource(
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan22FirstLastFrameParams``.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
+        The options (``timeout`` of the request, ``on_submitted``, ``max_retries``,
+        ``extra_headers``, ``extra_query``, ``extra_body``) are documented in
+        ``SubmitOptions``. Submitting is a paid request with no idempotency key: it is
+        retried only when the connection could not be made, never once it may have
+        reached the server.
         """
         return self._submit_with(request, kwargs)
 
@@ -96,8 +104,9 @@ class CommunityWan22FirstLastFrameResource(
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan22FirstLastFrameParams``.
 
-        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
-        with every change of state or queue position. Polls with backoff until the job
+        The options (``timeout`` for the whole run, ``on_update``, ``on_submitted``,
+        ``cancel_on_interrupt``, ``max_retries``, ``extra_headers``, ``extra_query``,
+        ``extra_body``) are documented in ``RunOptions``. Polls with backoff until the job
         ends; raises on failure, cancellation or timeout.
         """
         return self._run_with(request, kwargs)
@@ -120,13 +129,13 @@ class AsyncCommunityWan22FirstLastFrameResource(
         self,
         request: CommunityWan22FirstLastFrameRequest,
         /,
-        **options: Unpack[SubmitOptions],
+        **options: Unpack[AsyncSubmitOptions],
     ) -> AsyncJob[CommunityWan22FirstLastFrameOutput]: ...
     @overload
     async def submit(
         self,
         /,
-        **kwargs: Unpack[_SubmitArgs],
+        **kwargs: Unpack[_AsyncSubmitArgs],
     ) -> AsyncJob[CommunityWan22FirstLastFrameOutput]: ...
     async def submit(
         self,
@@ -139,8 +148,11 @@ class AsyncCommunityWan22FirstLastFrameResource(
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan22FirstLastFrameParams``.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
+        The options (``timeout`` of the request, ``on_submitted``, ``max_retries``,
+        ``extra_headers``, ``extra_query``, ``extra_body``) are documented in
+        ``SubmitOptions``. Submitting is a paid request with no idempotency key: it is
+        retried only when the connection could not be made, never once it may have
+        reached the server.
         """
         return await self._submit_with(request, kwargs)
 
@@ -168,8 +180,9 @@ class AsyncCommunityWan22FirstLastFrameResource(
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``CommunityWan22FirstLastFrameParams``.
 
-        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
-        with every change of state or queue position. Polls with backoff until the job
+        The options (``timeout`` for the whole run, ``on_update``, ``on_submitted``,
+        ``cancel_on_interrupt``, ``max_retries``, ``extra_headers``, ``extra_query``,
+        ``extra_body``) are documented in ``RunOptions``. Polls with backoff until the job
         ends; raises on failure, cancellation or timeout.
         """
         return await self._run_with(request, kwargs)

@@ -11,6 +11,7 @@ from .._runtime import (
     AsyncJob,
     AsyncModelResource,
     AsyncRunOptions,
+    AsyncSubmitOptions,
     Job,
     ModelResource,
     RunOptions,
@@ -25,6 +26,10 @@ class _SubmitArgs(AcmeModelV2Params, SubmitOptions, total=False):
 
 class _RunArgs(AcmeModelV2Params, RunOptions, total=False):
     """The keyword arguments of ``run``: the model's and the options."""
+
+
+class _AsyncSubmitArgs(AcmeModelV2Params, AsyncSubmitOptions, total=False):
+    """The keyword arguments of the async ``submit``: the model's and the options."""
 
 
 class _AsyncRunArgs(AcmeModelV2Params, AsyncRunOptions, total=False):
@@ -61,8 +66,11 @@ class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeModelV2Params``.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
+        The options (``timeout`` of the request, ``on_submitted``, ``max_retries``,
+        ``extra_headers``, ``extra_query``, ``extra_body``) are documented in
+        ``SubmitOptions``. Submitting is a paid request with no idempotency key: it is
+        retried only when the connection could not be made, never once it may have
+        reached the server.
         """
         return self._submit_with(request, kwargs)
 
@@ -81,8 +89,9 @@ class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeModelV2Params``.
 
-        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
-        with every change of state or queue position. Polls with backoff until the job
+        The options (``timeout`` for the whole run, ``on_update``, ``on_submitted``,
+        ``cancel_on_interrupt``, ``max_retries``, ``extra_headers``, ``extra_query``,
+        ``extra_body``) are documented in ``RunOptions``. Polls with backoff until the job
         ends; raises on failure, cancellation or timeout.
         """
         return self._run_with(request, kwargs)
@@ -103,10 +112,14 @@ class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV
         self,
         request: AcmeModelV2Request,
         /,
-        **options: Unpack[SubmitOptions],
+        **options: Unpack[AsyncSubmitOptions],
     ) -> AsyncJob[AcmeModelV2Output]: ...
     @overload
-    async def submit(self, /, **kwargs: Unpack[_SubmitArgs]) -> AsyncJob[AcmeModelV2Output]: ...
+    async def submit(
+        self,
+        /,
+        **kwargs: Unpack[_AsyncSubmitArgs],
+    ) -> AsyncJob[AcmeModelV2Output]: ...
     async def submit(
         self,
         request: AcmeModelV2Request | None = None,
@@ -118,8 +131,11 @@ class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeModelV2Params``.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
+        The options (``timeout`` of the request, ``on_submitted``, ``max_retries``,
+        ``extra_headers``, ``extra_query``, ``extra_body``) are documented in
+        ``SubmitOptions``. Submitting is a paid request with no idempotency key: it is
+        retried only when the connection could not be made, never once it may have
+        reached the server.
         """
         return await self._submit_with(request, kwargs)
 
@@ -143,8 +159,9 @@ class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``AcmeModelV2Params``.
 
-        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
-        with every change of state or queue position. Polls with backoff until the job
+        The options (``timeout`` for the whole run, ``on_update``, ``on_submitted``,
+        ``cancel_on_interrupt``, ``max_retries``, ``extra_headers``, ``extra_query``,
+        ``extra_body``) are documented in ``RunOptions``. Polls with backoff until the job
         ends; raises on failure, cancellation or timeout.
         """
         return await self._run_with(request, kwargs)

@@ -11,6 +11,7 @@ from .._runtime import (
     AsyncJob,
     AsyncModelResource,
     AsyncRunOptions,
+    AsyncSubmitOptions,
     Job,
     ModelResource,
     RunOptions,
@@ -29,6 +30,10 @@ class _SubmitArgs(WanAiWan26ImageToImageParams, SubmitOptions, total=False):
 
 class _RunArgs(WanAiWan26ImageToImageParams, RunOptions, total=False):
     """The keyword arguments of ``run``: the model's and the options."""
+
+
+class _AsyncSubmitArgs(WanAiWan26ImageToImageParams, AsyncSubmitOptions, total=False):
+    """The keyword arguments of the async ``submit``: the model's and the options."""
 
 
 class _AsyncRunArgs(WanAiWan26ImageToImageParams, AsyncRunOptions, total=False):
@@ -67,8 +72,11 @@ class WanAiWan26ImageToImageResource(
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``WanAiWan26ImageToImageParams``.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
+        The options (``timeout`` of the request, ``on_submitted``, ``max_retries``,
+        ``extra_headers``, ``extra_query``, ``extra_body``) are documented in
+        ``SubmitOptions``. Submitting is a paid request with no idempotency key: it is
+        retried only when the connection could not be made, never once it may have
+        reached the server.
         """
         return self._submit_with(request, kwargs)
 
@@ -92,8 +100,9 @@ class WanAiWan26ImageToImageResource(
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``WanAiWan26ImageToImageParams``.
 
-        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
-        with every change of state or queue position. Polls with backoff until the job
+        The options (``timeout`` for the whole run, ``on_update``, ``on_submitted``,
+        ``cancel_on_interrupt``, ``max_retries``, ``extra_headers``, ``extra_query``,
+        ``extra_body``) are documented in ``RunOptions``. Polls with backoff until the job
         ends; raises on failure, cancellation or timeout.
         """
         return self._run_with(request, kwargs)
@@ -116,13 +125,13 @@ class AsyncWanAiWan26ImageToImageResource(
         self,
         request: WanAiWan26ImageToImageRequest,
         /,
-        **options: Unpack[SubmitOptions],
+        **options: Unpack[AsyncSubmitOptions],
     ) -> AsyncJob[WanAiWan26ImageToImageOutput]: ...
     @overload
     async def submit(
         self,
         /,
-        **kwargs: Unpack[_SubmitArgs],
+        **kwargs: Unpack[_AsyncSubmitArgs],
     ) -> AsyncJob[WanAiWan26ImageToImageOutput]: ...
     async def submit(
         self,
@@ -135,8 +144,11 @@ class AsyncWanAiWan26ImageToImageResource(
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``WanAiWan26ImageToImageParams``.
 
-        Submitting is a paid request with no idempotency key: it is retried only when the
-        connection could not be made, never once it may have reached the server.
+        The options (``timeout`` of the request, ``on_submitted``, ``max_retries``,
+        ``extra_headers``, ``extra_query``, ``extra_body``) are documented in
+        ``SubmitOptions``. Submitting is a paid request with no idempotency key: it is
+        retried only when the connection could not be made, never once it may have
+        reached the server.
         """
         return await self._submit_with(request, kwargs)
 
@@ -160,8 +172,9 @@ class AsyncWanAiWan26ImageToImageResource(
         Pass a request object or the model's fields by name, as listed, typed and documented
         in ``WanAiWan26ImageToImageParams``.
 
-        ``timeout`` is in seconds in all (None waits indefinitely); ``on_update`` is called
-        with every change of state or queue position. Polls with backoff until the job
+        The options (``timeout`` for the whole run, ``on_update``, ``on_submitted``,
+        ``cancel_on_interrupt``, ``max_retries``, ``extra_headers``, ``extra_query``,
+        ``extra_body``) are documented in ``RunOptions``. Polls with backoff until the job
         ends; raises on failure, cancellation or timeout.
         """
         return await self._run_with(request, kwargs)
