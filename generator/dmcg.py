@@ -203,8 +203,72 @@ def _checked(code: str, model: Model, package: str) -> ClassCode:
         for item in _imports(tree, package)
         if (item.name in used or item.section == pyexpr.FUTURE) and item.module != own_module
     )
-    body = "\n\n\n".join("\n".join(lines[node.lineno - 1 : node.end_lineno]) for node in ordered)
+    body = pyexpr.double_quoted("\n\n\n".join(_class_text(code, lines, node) for node in ordered))
     return ClassCode(imports=imports, body=body)
+
+
+def _class_text(code: str, lines: list[str], node: ast.ClassDef) -> str:
+    """The class's source, its field declarations split the way black would split them.
+
+    black still formats the module; laying the long declarations out first spares it
+    most of its work (trying one split after another), which was two thirds of its time.
+    """
+    out: list[str] = []
+    line = node.lineno - 1
+    for statement in node.body:
+        laid_out = _field_lines(code, statement)
+        if laid_out is None:
+            continue
+        assert isinstance(statement, ast.AnnAssign) and statement.end_lineno is not None
+        out += lines[line : statement.lineno - 1]
+        out += laid_out
+        line = statement.end_lineno
+    out += lines[line : node.end_lineno]
+    return "\n".join(out)
+
+
+_INDENT = "    "
+
+
+def _field_lines(code: str, statement: ast.stmt) -> list[str] | None:
+    """``name: Annotated[T, Field(...)] = value``, split where it does not fit; None to keep."""
+    if not (
+        isinstance(statement, ast.AnnAssign)
+        and isinstance(statement.target, ast.Name)
+        and isinstance(statement.annotation, ast.Subscript)
+        and isinstance(statement.annotation.slice, ast.Tuple)
+        and len(statement.annotation.slice.elts) == 2
+        and isinstance(call := statement.annotation.slice.elts[1], ast.Call)
+        and (statement.value is None or isinstance(statement.value, ast.Constant))
+        and statement.lineno == statement.end_lineno
+    ):
+        return None
+    segment = ast.get_source_segment
+    head = f"{_INDENT}{statement.target.id}: {segment(code, statement.annotation.value)}["
+    kind = segment(code, statement.annotation.slice.elts[0])
+    arguments = [segment(code, keyword) for keyword in call.keywords]
+    function = segment(code, call.func)
+    if kind is None or function is None or None in arguments or call.args:
+        return None
+    tail = "]" if statement.value is None else f"] = {segment(code, statement.value)}"
+    field = f"{function}({', '.join(str(argument) for argument in arguments)})"
+    inner = _INDENT * 2
+    if len(f"{head}{kind}, {field}{tail}") <= pyexpr.LINE_LENGTH:
+        return None
+    if len(f"{inner}{kind}, {field}") <= pyexpr.LINE_LENGTH:
+        return [head, f"{inner}{kind}, {field}", f"{_INDENT}{tail}"]
+    if len(f"{inner}{field},") <= pyexpr.LINE_LENGTH:
+        return [head, f"{inner}{kind},", f"{inner}{field},", f"{_INDENT}{tail}"]
+    joined = ", ".join(str(argument) for argument in arguments)
+    if len(f"{inner}{_INDENT}{joined}") <= pyexpr.LINE_LENGTH:
+        field_lines = [f"{inner}{function}(", f"{inner}{_INDENT}{joined}", f"{inner}),"]
+    else:
+        field_lines = [
+            f"{inner}{function}(",
+            *(f"{inner}{_INDENT}{argument}," for argument in arguments),
+            f"{inner}),",
+        ]
+    return [head, f"{inner}{kind},", *field_lines, f"{_INDENT}{tail}"]
 
 
 def _fields_of(node: ast.ClassDef) -> list[tuple[str, str]]:

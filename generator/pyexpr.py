@@ -8,13 +8,18 @@ filters; nothing else builds Python source text.
 
 from __future__ import annotations
 
+import io
 import math
+import re
+import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from generator.diagnostics import GeneratorBug
 from generator.ir import ArrayOf, FrozenJson, FrozenObject, LiteralOf, MediaUrl, Scalar, TypeRef
 
+# A whole string token in single quotes with no quote, backslash or line break inside.
+_PLAIN_SINGLE_QUOTED = re.compile(r"'[^'\"\\\n]*'")
 # Characters that str.splitlines() treats as line breaks, besides "\n": black splits
 # docstrings with it, so they must stay escaped to survive formatting.
 _LINE_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
@@ -40,7 +45,40 @@ def literal(value: FrozenJson) -> str:
         return "[" + ", ".join(literal(item) for item in value) + "]"
     if isinstance(value, float) and not math.isfinite(value):
         raise GeneratorBug(f"non-finite float {value!r} reached the renderer")
-    return repr(value)
+    return string_literal(value) if isinstance(value, str) else repr(value)
+
+
+def string_literal(value: str) -> str:
+    """``repr``, in double quotes where black would put them (a string with no quotes)."""
+    spelled = repr(value)
+    if spelled.startswith("'") and '"' not in value and "'" not in value:
+        return '"' + spelled[1:-1] + '"'
+    return spelled
+
+
+def double_quoted(code: str) -> str:
+    """``code`` with its plain single-quoted strings in double quotes, as black writes them.
+
+    Only string tokens without a prefix, a quote or a backslash inside are touched (never
+    text inside another string, such as a docstring); black normalises the rest. Spelling
+    them first spares black much of a module's work.
+    """
+    starts = [0]
+    for line in code.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    out: list[str] = []
+    last = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code, newline="\n").readline):
+            if token.type == tokenize.STRING and _PLAIN_SINGLE_QUOTED.fullmatch(token.string):
+                begin = starts[token.start[0] - 1] + token.start[1]
+                out.append(code[last:begin])
+                out.append('"' + token.string[1:-1] + '"')
+                last = begin + len(token.string)
+    except (tokenize.TokenError, SyntaxError):
+        return code  # black reports what is wrong with it
+    out.append(code[last:])
+    return "".join(out)
 
 
 # Pydantic copies a mutable default for every instance, so the class-attribute warning
@@ -105,7 +143,7 @@ def annotation(
     if isinstance(type_ref, LiteralOf):
         if literal_name is not None:
             return literal_name
-        return "Literal[" + ", ".join(repr(value) for value in type_ref.values) + "]"
+        return "Literal[" + ", ".join(literal(value) for value in type_ref.values) + "]"
     if isinstance(type_ref, ArrayOf):
         item = annotation(type_ref.item, media_type=media_type, literal_name=literal_name)
         return f"list[{item}]"

@@ -7,6 +7,7 @@ import math
 import random
 from typing import Any
 
+import black
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from generator import pyexpr
 from generator.diagnostics import GeneratorBug
 from generator.ir import ArrayOf, FrozenObject, LiteralOf, MediaUrl, Scalar, TypeRef, freeze
 from generator.pyexpr import FUTURE, LOCAL, STDLIB, THIRD_PARTY, Import
+from generator.render import BLACK_MODE
 
 # Characters that break naive escaping, mixed into otherwise arbitrary text.
 TRICKY = st.sampled_from(
@@ -120,8 +122,8 @@ def test_literal_spelling() -> None:
     assert pyexpr.literal(True) == "True"
     assert pyexpr.literal(1.0) == "1.0"
     assert pyexpr.literal("it's") == '"it\'s"'
-    assert pyexpr.literal((1, "a")) == "[1, 'a']"
-    assert pyexpr.literal(FrozenObject((("b", 1), ("a", ())))) == "{'b': 1, 'a': []}"
+    assert pyexpr.literal((1, "a")) == '[1, "a"]'
+    assert pyexpr.literal(FrozenObject((("b", 1), ("a", ())))) == '{"b": 1, "a": []}'
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
@@ -148,7 +150,7 @@ def test_non_finite_floats_are_a_generator_bug(value: float) -> None:
         (MediaUrl(kind="video"), "MediaUrl"),
         (
             LiteralOf(values=("auto", "5", "6"), base=Scalar(kind="string")),
-            "Literal['auto', '5', '6']",
+            'Literal["auto", "5", "6"]',
         ),
         (LiteralOf(values=(81, 141), base=Scalar(kind="integer")), "Literal[81, 141]"),
         (LiteralOf(values=(True,), base=Scalar(kind="boolean")), "Literal[True]"),
@@ -249,3 +251,22 @@ def test_classify(module: str, level: int, section: int) -> None:
 def test_disallowed_modules_are_a_generator_bug(module: str) -> None:
     with pytest.raises(GeneratorBug, match="may not import"):
         pyexpr.classify(module)
+
+
+@given(ANY_TEXT)
+def test_string_literals_read_back_and_are_spelled_as_black_spells_them(value: str) -> None:
+    spelled = pyexpr.string_literal(value)
+    assert ast.literal_eval(spelled) == value
+    statement = f"x = {spelled}\n"
+    assert black.format_str(statement, mode=BLACK_MODE) == statement or spelled == repr(value)
+
+
+@given(st.lists(ANY_TEXT, max_size=4), ANY_TEXT)
+def test_double_quoting_changes_no_value_and_no_docstring(values: list[str], doc: str) -> None:
+    code = (
+        f"class C:\n    {pyexpr.docstring(doc, indent='    ')}\n\n"
+        f"    x = [{', '.join(repr(value) for value in values)}]\n"
+    )
+    quoted = pyexpr.double_quoted(code)
+    assert ast.dump(ast.parse(quoted)) == ast.dump(ast.parse(code))
+    assert black.format_str(quoted, mode=BLACK_MODE) == black.format_str(code, mode=BLACK_MODE)
