@@ -21,7 +21,7 @@ def __getattr__(name: str) -> Any:
     # The pipeline imports black, jinja2 and jsonschema: only load it when it is used, so
     # that a command which finds nothing to do starts fast.
     if name in __all__:
-        from generator import pipeline
+        from . import pipeline
 
         return getattr(pipeline, name)
-    raise AttributeError(f"module 'generator' has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import canonical
-from generator.catalog import catalog
+from . import canonical
+from .catalog import catalog
 
 SIZES = (100, 1000)
 COLD_REPEATS = 3

@@ -19,9 +19,9 @@ from datamodel_code_generator import generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 from datamodel_code_generator.format import PythonVersion
 
-from generator import docs, pyexpr
-from generator.diagnostics import GeneratorBug
-from generator.ir import ArrayOf, Field, LiteralOf, MediaUrl, Model, Scalar, TypeRef, thaw
+from . import docs, pyexpr
+from .diagnostics import GeneratorBug
+from .ir import ArrayOf, Field, LiteralOf, MediaUrl, Model, Scalar, TypeRef, thaw
 
 RUNTIME_MODULE = "_runtime._models"
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}

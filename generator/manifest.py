@@ -21,10 +21,10 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.check import files_on_disk
-from generator.config import OVERRIDES_FILE, Config
-from generator.diagnostics import Diagnostic, from_record, to_record
-from generator.lock import LOCK_FILE
+from .check import files_on_disk
+from .config import OVERRIDES_FILE, Config
+from .diagnostics import Diagnostic, from_record, to_record
+from .lock import LOCK_FILE
 
 GENERATOR_NAME = "runcomfy-codegen"
 REGENERATE_COMMAND = "make generate"

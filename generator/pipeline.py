@@ -10,15 +10,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from generator.cache import Cache
-from generator.config import OVERRIDES_FILE, Config
-from generator.diagnostics import Diagnostic, Diagnostics, SourceRef
-from generator.ingest import Overrides, SchemaFile, load_overrides, load_schemas, parse_schemas
-from generator.ir import Package
-from generator.lock import LOCK_FILE, NameLock, dumps, load_lock, lock_of
-from generator.manifest import MANIFEST, FastState, inputs_of, manifest_text, with_lock
-from generator.normalize import build_package
-from generator.render import render, render_models
+from .cache import Cache
+from .config import OVERRIDES_FILE, Config
+from .diagnostics import Diagnostic, Diagnostics, SourceRef
+from .ingest import Overrides, SchemaFile, load_overrides, load_schemas, parse_schemas
+from .ir import Package
+from .lock import LOCK_FILE, NameLock, dumps, load_lock, lock_of
+from .manifest import MANIFEST, FastState, inputs_of, manifest_text, with_lock
+from .normalize import build_package
+from .render import render, render_models
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from generator.diagnostics import GeneratorBug
-from generator.ir import ArrayOf, FrozenJson, FrozenObject, LiteralOf, MediaUrl, Scalar, TypeRef
+from .diagnostics import GeneratorBug
+from .ir import ArrayOf, FrozenJson, FrozenObject, LiteralOf, MediaUrl, Scalar, TypeRef
 
 # Characters that str.splitlines() treats as line breaks, besides "\n": black splits
 # docstrings with it, so they must stay escaped to survive formatting.

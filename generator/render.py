@@ -22,13 +22,13 @@ import black
 import jinja2
 from black.mode import TargetVersion
 
-from generator import docs, pyexpr
-from generator.cache import Cache, key_of
-from generator.config import Config
-from generator.dmcg import render_classes
-from generator.ir import Model, Package
-from generator.manifest import GENERATOR_NAME, REGENERATE_COMMAND, tool_versions, tree_hash
-from generator.views import client_module_view, namespace_module_view, resource_module_view
+from . import docs, pyexpr
+from .cache import Cache, key_of
+from .config import Config
+from .dmcg import render_classes
+from .ir import Model, Package
+from .manifest import GENERATOR_NAME, REGENERATE_COMMAND, tool_versions, tree_hash
+from .views import client_module_view, namespace_module_view, resource_module_view
 
 BLACK_MODE = black.Mode(target_versions={TargetVersion.PY311}, line_length=100)
 _TEMPLATE_FILTERS = {

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from generator import snapshot
-from generator.canonical import canonical_path, model_id_problem
-from generator.changes import ChangeReport, compare_packages
-from generator.config import DEFAULT_VERSION, OVERRIDES_FILE
-from generator.diagnostics import Diagnostics
-from generator.ir import Package
-from generator.lock import LOCK_FILE, read_lock
+from . import snapshot
+from .canonical import canonical_path, model_id_problem
+from .changes import ChangeReport, compare_packages
+from .config import DEFAULT_VERSION, OVERRIDES_FILE
+from .diagnostics import Diagnostics
+from .ir import Package
+from .lock import LOCK_FILE, read_lock
 
 _MAJOR = re.compile(r"[0-9]+")
 

@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from generator.config import OVERRIDES_FILE
-from generator.diagnostics import Diagnostics
-from generator.ingest import parse_overrides, parse_schemas
-from generator.ir import Package
-from generator.lock import LOCK_FILE, read_lock
-from generator.normalize import build_package
+from .config import OVERRIDES_FILE
+from .diagnostics import Diagnostics
+from .ingest import parse_overrides, parse_schemas
+from .ir import Package
+from .lock import LOCK_FILE, read_lock
+from .normalize import build_package
 
 GIT_TIMEOUT_SECONDS = 60
 

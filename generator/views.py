@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator import docs, pyexpr
-from generator.ir import ArrayOf, Field, LiteralOf, Model, Namespace, Scalar, TypeRef
-from generator.pyexpr import Import
+from . import docs, pyexpr
+from .ir import ArrayOf, Field, LiteralOf, Model, Namespace, Scalar, TypeRef
+from .pyexpr import Import
 
 
 @dataclass(frozen=True, slots=True)
