@@ -15,17 +15,17 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from generator import canonical
-from generator.changes import format_json, format_text
-from generator.check import compare, unified_diff
-from generator.config import Config, ConfigError, read_file_config, resolve
-from generator.diagnostics import Diagnostics, Level, SourceRef, format_diagnostic
-from generator.emit import leftovers, write_tree
-from generator.lock import LOCK_FILE
-from generator.manifest import GENERATOR_NAME, FastState, fast_state, inputs_of
+from . import canonical
+from .changes import format_json, format_text
+from .check import compare, unified_diff
+from .config import Config, ConfigError, read_file_config, resolve
+from .diagnostics import Diagnostics, Level, SourceRef, format_diagnostic
+from .emit import leftovers, write_tree
+from .lock import LOCK_FILE
+from .manifest import GENERATOR_NAME, FastState, fast_state, inputs_of
 
 if TYPE_CHECKING:
-    from generator.pipeline import Result
+    from .pipeline import Result
 
 # The pipeline, the change report and ingest import black, jinja2 and jsonschema; each
 # command imports them only once it knows it needs them (see ``_pipeline``), so that a
@@ -37,11 +37,7 @@ SHORT_REPORT_LINES = 20
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["serve"]:
-        # The server has its own flags; argparse's REMAINDER would not pass on "--port".
-        from generator.server.cli import main as serve_main
-
-        served: int = serve_main(arguments[1:])
-        return served
+        return _serve(arguments[1:])
     parser = _parser()
     args = parser.parse_args(arguments)
     try:
@@ -83,6 +79,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 DEBUG_ENV = "RUNCOMFY_CODEGEN_DEBUG"
+# What the local server needs beyond the generator: the ``server`` extra.
+SERVER_DEPENDENCIES = frozenset({"starlette", "uvicorn"})
+
+
+def _serve(arguments: list[str]) -> int:
+    # The server has its own flags; argparse's REMAINDER would not pass on "--port".
+    try:
+        from .server.cli import main as serve_main
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] not in SERVER_DEPENDENCIES:
+            raise
+        print(
+            f"error: the local server needs {error.name}, which is not installed: "
+            f"pip install '{GENERATOR_NAME}[server]'",
+            file=sys.stderr,
+        )
+        return 2
+    served: int = serve_main(arguments)
+    return served
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -153,8 +168,8 @@ def _ingest(args: argparse.Namespace, config: Config) -> int:
     diags = Diagnostics()
     paths = [found for path in args.files for found in _source_files(path, diags)]
     sources = [(str(path), path.read_bytes()) for path in paths]
-    from generator.ingest import ingest_sources
-    from generator.pipeline import check_ingested
+    from .ingest import ingest_sources
+    from .pipeline import check_ingested
 
     files = ingest_sources(sources, model_id=args.model_id, diags=diags) if sources else []
     if files and not diags.has_errors:
@@ -237,7 +252,7 @@ def _print_generation_report(
     result: Result, state: FastState, old_lock: str, config: Config
 ) -> None:
     """The short change report for the models whose schemas or names this run changed."""
-    from generator.review import generation_report, touched_models
+    from .review import generation_report, touched_models
 
     assert result.package is not None and result.lock_text is not None
     touched = touched_models(
@@ -300,8 +315,8 @@ def _check(args: argparse.Namespace, config: Config) -> int:
 
 
 def _version_bump_problem(args: argparse.Namespace, config: Config) -> str | None:
-    from generator.review import compare_snapshots, resolve_side, version_at, version_bump_problem
-    from generator.snapshot import SnapshotError, from_directory
+    from .review import compare_snapshots, resolve_side, version_at, version_bump_problem
+    from .snapshot import SnapshotError, from_directory
 
     diags = Diagnostics()
     try:
@@ -324,8 +339,8 @@ def _version_bump_problem(args: argparse.Namespace, config: Config) -> str | Non
 
 def _diff(args: argparse.Namespace, config: Config) -> int:
     """Exit 0 when nothing breaks, 1 when something does, 2 when a side cannot be read."""
-    from generator.review import compare_snapshots, resolve_side
-    from generator.snapshot import SnapshotError, from_directory
+    from .review import compare_snapshots, resolve_side
+    from .snapshot import SnapshotError, from_directory
 
     diags = Diagnostics()
     try:
@@ -365,7 +380,7 @@ def lock_difference(expected: str, config: Config) -> str | None:
 def _generated(
     args: argparse.Namespace, config: Config, state: FastState | None = None
 ) -> Result | None:
-    from generator.pipeline import generate, generate_changed
+    from .pipeline import generate, generate_changed
 
     changed = generate_changed(config, state) if state is not None else None
     result: Result = changed if changed is not None else generate(config)

@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from generator.cache import default_cache_dir
+from .cache import default_cache_dir
 
 DEFAULT_PACKAGE = "runcomfy_sdk"
 # The naming overrides a person writes, beside the schemas.
@@ -93,7 +94,20 @@ def resolve(
         schemas_label=Path(schemas_label).as_posix(),
         output_dir=root / (output or file_config.output or "generated"),
         package=package_name,
-        templates_dir=Path(__file__).resolve().parent.parent / "templates",
+        templates_dir=bundled_templates(),
         version=sdk_version,
         cache_dir=default_cache_dir(root),
     )
+
+
+def bundled_templates() -> Path:
+    """The templates the generator renders with, found through its own package.
+
+    Installed, they are the package data ``runcomfy_codegen.templates``. In a source
+    checkout run as ``python -m generator`` there is no such subpackage: the build maps the
+    checkout's top-level ``templates/`` folder there, so that folder is the same data.
+    """
+    spec = importlib.util.find_spec(f"{__package__}.templates")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parent.parent / "templates"
