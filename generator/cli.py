@@ -1,9 +1,10 @@
 """The command line: ``runcomfy-codegen {ingest,generate,check,diff,serve}``.
 
-The only module that prints. Exit codes: 0 success; 1 diagnostics with errors, stale
-output, or (``diff``) a breaking change; 2 usage errors (argparse's own), unreadable
-``diff`` sides, file system errors and internal errors (one line each, never a traceback
-unless ``RUNCOMFY_CODEGEN_DEBUG`` is set); 130 when interrupted.
+The only module that prints. Exit codes, for every command: 0 success; 1 drift (a stale
+generated tree or lock for ``check``, a breaking change for ``diff``); 2 bad input or
+usage (schema errors, warnings with ``--strict``, argparse's own usage errors, unreadable
+``diff`` sides, configuration, file system and internal errors: one line each on stderr,
+never a traceback unless ``RUNCOMFY_CODEGEN_DEBUG`` is set); 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from . import canonical
 from .changes import format_json, format_text
-from .check import compare, unified_diff
+from .check import Stale, compare, unified_diff
 from .config import Config, ConfigError, read_file_config, resolve
 from .diagnostics import Diagnostics, Level, SourceRef, format_diagnostic
 from .emit import leftovers, write_tree
@@ -32,6 +34,10 @@ if TYPE_CHECKING:
 # run that finds nothing to do stays fast.
 
 SHORT_REPORT_LINES = 20
+# Exit statuses, the same for every command.
+EXIT_OK = 0
+EXIT_DRIFT = 1  # the generated tree is stale, or (diff) something breaks for SDK users
+EXIT_BAD_INPUT = 2  # unreadable or invalid input, a usage error, a file system error
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     handlers = {"ingest": _ingest, "generate": _generate, "check": _check, "diff": _diff}
     try:
         code: int = handlers[args.command](args, config)
@@ -65,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the user's to fix, and deserves one line, not a traceback.
         where = f"{error.filename}: " if error.filename else ""
         print(f"error: {where}{error.strerror or error}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     except Exception as error:
         if os.environ.get(DEBUG_ENV):
             raise
@@ -74,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{type(error).__name__}: {error}; set {DEBUG_ENV}=1 for the traceback",
             file=sys.stderr,
         )
-        return 2
+        return EXIT_BAD_INPUT
     return code
 
 
@@ -95,7 +101,7 @@ def _serve(arguments: list[str]) -> int:
             f"pip install '{GENERATOR_NAME}[server]'",
             file=sys.stderr,
         )
-        return 2
+        return EXIT_BAD_INPUT
     served: int = serve_main(arguments)
     return served
 
@@ -134,6 +140,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--base", default="HEAD", help="git revision to compare with (default: HEAD)"
+    )
+    check.add_argument(
+        "--quiet", action="store_true", help="print one summary line (and errors) only"
     )
     for name in ("generate", "check"):
         commands.choices[name].add_argument(
@@ -177,7 +186,7 @@ def _ingest(args: argparse.Namespace, config: Config) -> int:
     _print_diagnostics(diags)
     if diags.has_errors:
         print("ingest failed: nothing was written", file=sys.stderr)
-        return 1
+        return EXIT_BAD_INPUT
     texts = {file.path: canonical.dumps(file.document) for file in files}
     for relative, text in texts.items():
         target = config.schemas_dir / relative
@@ -188,7 +197,7 @@ def _ingest(args: argparse.Namespace, config: Config) -> int:
         print(f"{state}: {config.schemas_label}/{relative}")
     if not args.dry_run:
         write_tree(texts, config.schemas_dir, prune=False)
-    return 0
+    return EXIT_OK
 
 
 # What ``ingest DIRECTORY`` reads: saved pages and JSON files, nothing else found there.
@@ -225,27 +234,27 @@ def _generate(args: argparse.Namespace, config: Config) -> int:
         )
     result = _generated(args, config, state)
     if result is None or result.files is None or result.lock_text is None:
-        return 1
+        return EXIT_BAD_INPUT
     lock_path = config.schemas_dir / LOCK_FILE
     old_lock = (
         lock_path.read_text(encoding="utf-8", errors="replace") if lock_path.is_file() else ""
     )
-    report = write_tree(result.files, config.output_dir, prune=not result.partial, atomic=True)
+    report = write_tree(result.files, config.package_dir, prune=not result.partial, atomic=True)
     lock_report = write_tree(
         {PurePosixPath(LOCK_FILE): result.lock_text}, config.schemas_dir, prune=False
     )
     for path in report.written:
-        print(f"wrote {config.output_dir / path}")
+        print(f"wrote {config.package_dir / path}")
     for path in lock_report.written:
         print(f"wrote {config.schemas_dir / path}")
     for path in report.removed:
-        print(f"removed {config.output_dir / path}")
+        print(f"removed {config.package_dir / path}")
     total = len(state.files) + 1 if result.partial else len(result.files)
     unchanged = total - len(report.written)
     print(f"{len(report.written)} written, {len(report.removed)} removed, {unchanged} unchanged")
     if result.package is not None and (report.written or report.removed):
         _print_generation_report(result, state, old_lock, config)
-    return 0
+    return EXIT_OK
 
 
 def _print_generation_report(
@@ -275,43 +284,88 @@ def _print_generation_report(
         print(format_text(changes, limit=SHORT_REPORT_LINES))
 
 
-def _nothing_to_do(args: argparse.Namespace, state: FastState, summary: str) -> int:
+def _nothing_to_do(args: argparse.Namespace, state: FastState, summary: str | None) -> int:
     """What a full run would print when nothing changed: the recorded warnings, the summary."""
-    for diagnostic in state.diagnostics:
-        print(format_diagnostic(diagnostic))
+    if not getattr(args, "quiet", False):
+        for diagnostic in state.diagnostics:
+            print(format_diagnostic(diagnostic))
     if args.strict and state.diagnostics:
         print("generation stopped by warnings with --strict: nothing was written", file=sys.stderr)
-        return 1
-    print(summary)
-    return 0
+        return EXIT_BAD_INPUT
+    if summary is not None:
+        print(summary)
+    return EXIT_OK
+
+
+@dataclass(frozen=True, slots=True)
+class _Drift:
+    """What ``check`` found besides schema problems (which stop it before this)."""
+
+    stale: Stale = field(default_factory=Stale)
+    lock: str | None = None
+    leftovers: tuple[Path, ...] = ()
+    version_bump: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return bool(not self.stale.is_clean or self.lock or self.leftovers or self.version_bump)
+
+    def summary(self, config: Config) -> str:
+        """One line: what is out of date and what to run."""
+        where = config.package_dir
+        if not self.found:
+            return f"{where} is up to date"
+        parts = [
+            f"{len(items)} {name} file{'s' if len(items) != 1 else ''}"
+            for name, items in (
+                ("changed", self.stale.changed),
+                ("missing", self.stale.missing),
+                ("unexpected", self.stale.extra),
+            )
+            if items
+        ]
+        parts += ["the name lock is stale"] if self.lock else []
+        parts += ["an interrupted run left files"] if self.leftovers else []
+        parts += ["a breaking change needs a major version"] if self.version_bump else []
+        return f"{where} is stale: {', '.join(parts)}; run: {config.regenerate}"
 
 
 def _check(args: argparse.Namespace, config: Config) -> int:
+    """0 up to date; 1 drift (stale files or lock, leftovers, a breaking change without
+    a major version); 2 bad input (schema errors, or warnings with ``--strict``)."""
     bump = _version_bump_problem(args, config) if args.require_version_bump else None
-    if bump is not None:
-        print(f"error: {bump}", file=sys.stderr)
-    interrupted = leftovers(config.output_dir)
-    for path in interrupted:
-        print(f"leftover of an interrupted run: {path} (the next generate removes it)")
+    interrupted = tuple(leftovers(config.package_dir))
     state = fast_state(config)
     if state.up_to_date:
-        code = _nothing_to_do(args, state, f"{config.output_dir} is up to date")
-        return 1 if bump is not None or interrupted else code
-    result = _generated(args, config, state)
-    if result is None or result.files is None or result.lock_text is None:
-        return 1
-    stale = compare(result.files, config.output_dir, partial=result.partial)
-    lock_drift = lock_difference(result.lock_text, config)
-    if stale.is_clean and lock_drift is None:
-        print(f"{config.output_dir} is up to date")
-        return 1 if bump is not None or interrupted else 0
-    if lock_drift is not None:
-        print(lock_drift)
-    if not stale.is_clean:
-        print(stale.report(update_hint="make generate"))
-    elif lock_drift is not None:
-        print("To accept the new output, run: make generate")
-    return 1
+        code = _nothing_to_do(args, state, None)
+        if code != EXIT_OK:
+            return code
+        drift = _Drift(leftovers=interrupted, version_bump=bump)
+    else:
+        result = _generated(args, config, state)
+        if result is None or result.files is None or result.lock_text is None:
+            return EXIT_BAD_INPUT
+        drift = _Drift(
+            stale=compare(result.files, config.package_dir, partial=result.partial),
+            lock=lock_difference(result.lock_text, config),
+            leftovers=interrupted,
+            version_bump=bump,
+        )
+    if bump is not None:
+        print(f"error: {bump}", file=sys.stderr)
+    if not args.quiet:
+        _print_drift(drift, config)
+    print(drift.summary(config))
+    return EXIT_DRIFT if drift.found else EXIT_OK
+
+
+def _print_drift(drift: _Drift, config: Config) -> None:
+    for path in drift.leftovers:
+        print(f"leftover of an interrupted run: {path} (the next generate removes it)")
+    if drift.lock is not None:
+        print(drift.lock)
+    if not drift.stale.is_clean:
+        print(drift.stale.report(update_hint=config.regenerate))
 
 
 def _version_bump_problem(args: argparse.Namespace, config: Config) -> str | None:
@@ -356,15 +410,15 @@ def _diff(args: argparse.Namespace, config: Config) -> int:
         )
     except SnapshotError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     report = compare_snapshots(old, new, package_name=config.package, diags=diags)
     if report is None:
         for diagnostic in diags.errors():
             print(format_diagnostic(diagnostic), file=sys.stderr)
         print("diff stopped: a side has schema errors", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     print(format_json(report) if args.format == "json" else format_text(report), end="")
-    return 1 if report.has_breaking else 0
+    return EXIT_DRIFT if report.has_breaking else EXIT_OK
 
 
 def lock_difference(expected: str, config: Config) -> str | None:
@@ -384,7 +438,7 @@ def _generated(
 
     changed = generate_changed(config, state) if state is not None else None
     result: Result = changed if changed is not None else generate(config)
-    _print_diagnostics(result.diagnostics)
+    _print_diagnostics(result.diagnostics, quiet=getattr(args, "quiet", False))
     strict_failure = args.strict and len(result.diagnostics.warnings()) > 0
     if result.files is None or strict_failure:
         reason = "warnings with --strict" if result.files is not None else "errors"
@@ -393,7 +447,10 @@ def _generated(
     return result
 
 
-def _print_diagnostics(diags: Diagnostics) -> None:
+def _print_diagnostics(diags: Diagnostics, *, quiet: bool = False) -> None:
+    """Errors on stderr; warnings on stdout, unless ``quiet``."""
     for diagnostic in diags:
-        stream = sys.stderr if diagnostic.level is Level.ERROR else sys.stdout
-        print(format_diagnostic(diagnostic), file=stream)
+        if diagnostic.level is Level.ERROR:
+            print(format_diagnostic(diagnostic), file=sys.stderr)
+        elif not quiet:
+            print(format_diagnostic(diagnostic))

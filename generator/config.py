@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import importlib.util
+import keyword
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -18,6 +19,9 @@ DEFAULT_PACKAGE = "runcomfy_sdk"
 # The naming overrides a person writes, beside the schemas.
 OVERRIDES_FILE = "overrides.toml"
 DEFAULT_VERSION = "0.1.0"
+# What generated headers and ``check`` tell a reader to run; a project whose pyproject holds
+# the settings needs no flags. A project that wraps it (``make generate``) says so in ``regenerate``.
+DEFAULT_REGENERATE = "runcomfy-codegen generate"
 # A release segment and an optional PEP 440 pre/post/dev suffix: what ``__version__`` may say.
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+){0,3}((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?")
 
@@ -28,10 +32,13 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FileConfig:
+    """``[tool.runcomfy-codegen]``; each key is documented in the README's Configuration."""
+
     schemas: str | None = None
     output: str | None = None
     package: str | None = None
     version: str | None = None
+    regenerate: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,8 +55,19 @@ class Config:
     package: str
     templates_dir: Path
     version: str = DEFAULT_VERSION
+    regenerate: str = DEFAULT_REGENERATE
+    """The command generated headers name as the way to regenerate the tree."""
     cache_dir: Path | None = None
     """Where rendered text is cached between runs (None: no cache); never inside the output."""
+
+    @property
+    def package_dir(self) -> Path:
+        """The generated package's own directory, the one tree ``generate`` owns.
+
+        ``output_dir`` is the import root (the directory on ``sys.path``); a dotted package
+        (``acme._vendor.runcomfy``) lives below it in its host packages, which are not ours.
+        """
+        return self.output_dir.joinpath(*self.package.split("."))
 
 
 def read_file_config(pyproject: Path) -> FileConfig:
@@ -63,7 +81,10 @@ def read_file_config(pyproject: Path) -> FileConfig:
     known = {field.name for field in fields(FileConfig)}
     unknown = sorted(set(section) - known)
     if unknown:
-        raise ConfigError(f"{pyproject.name} [tool.runcomfy-codegen]: unknown keys {unknown}")
+        raise ConfigError(
+            f"{pyproject.name} [tool.runcomfy-codegen]: unknown keys {unknown} "
+            f"(known: {', '.join(sorted(known))})"
+        )
     for key, value in section.items():
         if not isinstance(value, str):
             raise ConfigError(f"{pyproject.name} [tool.runcomfy-codegen]: {key} must be a string")
@@ -78,12 +99,14 @@ def resolve(
     output: str | None = None,
     package: str | None = None,
     version: str | None = None,
+    regenerate: str | None = None,
 ) -> Config:
     """Flags win over the file, the file over defaults; paths are relative to ``root``."""
     schemas_label = schemas or file_config.schemas or "schemas"
     package_name = package or file_config.package or DEFAULT_PACKAGE
-    if not package_name.isidentifier():
-        raise ConfigError(f"package name {package_name!r} is not a Python identifier")
+    problem = package_name_problem(package_name)
+    if problem is not None:
+        raise ConfigError(f"package name {package_name!r} {problem}")
     sdk_version = version or file_config.version or DEFAULT_VERSION
     if not _VERSION.fullmatch(sdk_version):
         raise ConfigError(
@@ -96,8 +119,28 @@ def resolve(
         package=package_name,
         templates_dir=bundled_templates(),
         version=sdk_version,
+        regenerate=_one_line(
+            "regenerate", regenerate or file_config.regenerate or DEFAULT_REGENERATE
+        ),
         cache_dir=default_cache_dir(root),
     )
+
+
+def _one_line(key: str, value: str) -> str:
+    # The value goes into a comment at the top of every generated file.
+    if not value.strip() or not value.isprintable():
+        raise ConfigError(f"{key} {value!r} must be one line of printable text")
+    return value
+
+
+def package_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be imported as a (dotted) package name; None when it can."""
+    for part in name.split("."):
+        if not (part.isascii() and part.isidentifier()):
+            return f"is not a dotted Python name ({part!r} is not an identifier)"
+        if keyword.iskeyword(part):
+            return f"is not a dotted Python name ({part!r} is a keyword)"
+    return None
 
 
 def bundled_templates() -> Path:

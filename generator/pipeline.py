@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from .cache import Cache
+from .check import MANIFEST
 from .config import OVERRIDES_FILE, Config
 from .diagnostics import Diagnostic, Diagnostics, SourceRef
 from .ingest import Overrides, SchemaFile, load_overrides, load_schemas, parse_schemas
 from .ir import Package
 from .lock import LOCK_FILE, NameLock, dumps, load_lock, lock_of
-from .manifest import MANIFEST, FastState, inputs_of, manifest_text, with_lock
+from .manifest import FastState, inputs_of, manifest_text, with_lock
 from .normalize import build_package
 from .render import render, render_models
 
@@ -24,7 +25,11 @@ from .render import render, render_models
 @dataclass(frozen=True, slots=True)
 class Result:
     """The rendered tree and the name lock to keep (None when any diagnostic is an error),
-    the package they came from, and every diagnostic."""
+    the package they came from, and every diagnostic.
+
+    ``files`` are keyed by their path in the generated package's own directory
+    (``Config.package_dir``), which holds the manifest too.
+    """
 
     files: Mapping[PurePosixPath, str] | None
     diagnostics: Diagnostics
@@ -66,7 +71,7 @@ def generate(config: Config) -> Result:
     )
     if diags.has_errors:
         return Result(None, diags)
-    tree = render(package, config, cache=Cache(config.cache_dir))
+    tree = _in_package(render(package, config, cache=Cache(config.cache_dir)), config)
     lock_text = dumps(lock_of(package))
     # The schema files were just read and hashed: the manifest takes their hashes.
     inputs = inputs_of(config, schemas={file.ref.file: file.sha256 for file in files})
@@ -144,13 +149,22 @@ def generate_changed(config: Config, state: FastState) -> Result | None:
         models={**lock.models, **lock_of(subset).models}, namespaces=lock.namespaces
     )
     lock_text = dumps(new_lock)
-    tree = render_models(
-        subset.models, config, package_name=config.package, cache=Cache(config.cache_dir)
+    tree = _in_package(
+        render_models(
+            subset.models, config, package_name=config.package, cache=Cache(config.cache_dir)
+        ),
+        config,
     )
     tree[MANIFEST] = manifest_text(
         with_lock(now, lock_text), tree, merged, hashes=recorded["files"]
     )
     return Result(tree, merged, lock_text, subset, partial=True)
+
+
+def _in_package(rendered: Mapping[PurePosixPath, str], config: Config) -> dict[PurePosixPath, str]:
+    """The rendered files (below a folder named as the package) keyed within the package."""
+    root = PurePosixPath(config.package)
+    return {path.relative_to(root): text for path, text in rendered.items()}
 
 
 def _overrides_of(overrides: Overrides, ids: set[str]) -> Overrides:

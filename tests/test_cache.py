@@ -121,7 +121,7 @@ def test_editing_one_schema_rewrites_only_that_models_files(
     stem = names[document["model_id"]]["module"]
     assert f"runcomfy_sdk/models/{stem}.py" in written, module
     assert set(written) <= {
-        "MANIFEST.json",
+        "runcomfy_sdk/MANIFEST.json",
         f"runcomfy_sdk/models/{stem}.py",
         f"runcomfy_sdk/resources/{stem}.py",
     }
@@ -139,7 +139,11 @@ def test_adding_a_model_writes_its_modules_and_a_few_small_files(
     stem = lock["models"][document["model_id"]]["module"]
     own = {f"runcomfy_sdk/models/{stem}.py", f"runcomfy_sdk/resources/{stem}.py"}
     assert own <= set(written)
-    index = {"MANIFEST.json", "runcomfy_sdk/models/__init__.py", "runcomfy_sdk/_registry.py"}
+    index = {
+        "runcomfy_sdk/MANIFEST.json",
+        "runcomfy_sdk/models/__init__.py",
+        "runcomfy_sdk/_registry.py",
+    }
     namespaces = {path for path in written if path.startswith("runcomfy_sdk/_namespaces/")}
     assert set(written) - own - namespaces <= index | {"runcomfy_sdk/client.py"}
     # The new model's own accessor levels, never every namespace of the catalog.

@@ -30,6 +30,8 @@ TRIALS = int(os.environ.get("KILL_TRIALS", "6"))
 # Each written file pauses this long, so that most kills land in the write phase.
 PAUSE = 0.05
 pytestmark = pytest.mark.slow
+# The generated package's own directory: the unit that is swapped in whole.
+PACKAGE_DIR = Path("generated", "runcomfy_sdk")
 
 
 def tree_digest(directory: Path) -> str:
@@ -102,11 +104,11 @@ def test_a_killed_generate_leaves_the_old_or_the_new_tree(
     time.sleep(delay)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    found = tree_digest(project / "generated")
-    assert found in {tree_digest(old / "generated"), tree_digest(new / "generated")}, delay
+    found = tree_digest(project / PACKAGE_DIR)
+    assert found in {tree_digest(old / PACKAGE_DIR), tree_digest(new / PACKAGE_DIR)}, delay
     assert generate(project).wait() == 0
-    assert tree_digest(project / "generated") == tree_digest(new / "generated")
-    assert leftovers(project / "generated") == []
+    assert tree_digest(project / PACKAGE_DIR) == tree_digest(new / PACKAGE_DIR)
+    assert leftovers(project / PACKAGE_DIR) == []
 
 
 def test_check_reports_leftovers_and_generate_removes_them(
@@ -115,8 +117,8 @@ def test_check_reports_leftovers_and_generate_removes_them(
     _, new, _ = prepared
     project = tmp_path / "project"
     shutil.copytree(new, project)
-    stale = project / ".generated.new-12345"
-    shutil.copytree(project / "generated", stale)
+    stale = project / "generated" / ".runcomfy_sdk.new-12345"
+    shutil.copytree(project / PACKAGE_DIR, stale)
     checked = subprocess.run(
         [sys.executable, "-m", "generator", "check"],
         cwd=project,
