@@ -1,0 +1,201 @@
+"""The tool as a user gets it: built into an sdist and a wheel, installed into a fresh venv.
+
+The sdist is built from a copy of the checkout and the wheel from the sdist (what
+``python -m build`` does), so a file the sdist forgets fails here. One venv per session
+holds the wheel; its dependencies come from this project's environment through a ``.pth``
+line placed after the venv's own site-packages, so that what runs is the installed
+``runcomfy_codegen``, never the checkout's ``generator/`` (an assertion checks it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO
+
+pytestmark = pytest.mark.slow
+
+PAGE = REPO / "tests" / "fixtures" / "seed_pages" / "001_8061a351021e3f57.txt"
+# What the build reads from the checkout.
+SOURCES = ("pyproject.toml", "README.md", "generator", "templates")
+SCHEMA = Path("api", "schemas", "community", "wan-2-2", "first-last-frame.json")
+
+
+@dataclass(frozen=True, slots=True)
+class Installed:
+    wheel: Path
+    bin: Path
+
+    def run(
+        self, arguments: Sequence[str], cwd: Path, *, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """A command of the venv, with nothing of the checkout on its path."""
+        env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+        env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
+        done = subprocess.run(
+            [str(self.bin / arguments[0]), *arguments[1:]],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if check:
+            assert done.returncode == 0, f"{arguments}: {done.stdout}\n{done.stderr}"
+        return done
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    root = tmp_path_factory.mktemp("installed")
+    source = root / "source"
+    source.mkdir()
+    for name in SOURCES:
+        origin = REPO / name
+        if origin.is_dir():
+            shutil.copytree(origin, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(origin, source / name)
+    dist = root / "dist"
+    _run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(source)])
+    (wheel,) = dist.glob("*.whl")
+    environment = root / "venv"
+    venv.EnvBuilder(with_pip=False).create(environment)
+    python = environment / "bin" / "python"
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ]
+    )
+    purelib = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
+    (Path(purelib.strip()) / "zz_dependencies.pth").write_text(
+        sysconfig.get_path("purelib") + "\n", encoding="utf-8"
+    )
+    return Installed(wheel=wheel, bin=environment / "bin")
+
+
+def _run(arguments: Sequence[str]) -> str:
+    done = subprocess.run(arguments, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, f"{arguments}: {done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def test_the_wheel_holds_one_package_of_its_own_name_with_its_templates(
+    installed: Installed,
+) -> None:
+    with zipfile.ZipFile(installed.wheel) as wheel:
+        names = wheel.namelist()
+        metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        requirements = [
+            line
+            for line in wheel.read(metadata).decode().splitlines()
+            if line.startswith("Requires-Dist:")
+        ]
+    roots = {name.split("/")[0] for name in names}
+    assert {root for root in roots if not root.endswith(".dist-info")} == {"runcomfy_codegen"}
+    for template in (
+        "runcomfy_codegen/templates/package/resource.py.j2",
+        "runcomfy_codegen/templates/dmcg/pydantic_v2/BaseModel.jinja2",
+        "runcomfy_codegen/templates/runtime/_client.py",
+    ):
+        assert template in names
+    server = [line for line in requirements if "starlette" in line or "uvicorn" in line]
+    assert server and all("extra ==" in line for line in server), requirements
+
+
+def test_the_installed_tool_runs_its_own_code_and_templates(
+    installed: Installed, tmp_path: Path
+) -> None:
+    found = installed.run(
+        [
+            "python",
+            "-c",
+            "import importlib.util, json, runcomfy_codegen.config as c; print(json.dumps("
+            "[c.__file__, str(c.bundled_templates()), importlib.util.find_spec('generator')"
+            " is None]))",
+        ],
+        cwd=tmp_path,
+    )
+    module, templates, no_generator = json.loads(found.stdout)
+    venv_root = installed.bin.parent
+    assert Path(module).is_relative_to(venv_root) and Path(templates).is_relative_to(venv_root)
+    assert no_generator
+
+
+def test_ingest_generate_and_check_in_an_unrelated_project(
+    installed: Installed, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "acme"\nversion = "2.0.0"\n\n'
+        '[tool.runcomfy-codegen]\nschemas = "api/schemas"\noutput = "src"\n'
+        'package = "acme_sdk"\nversion = "2.0.0"\n',
+        encoding="utf-8",
+    )
+    shutil.copy2(PAGE, project / "page.txt")
+    ingested = installed.run(["runcomfy-codegen", "ingest", "page.txt"], cwd=project)
+    assert f"created: {SCHEMA.as_posix()}" in ingested.stdout
+    installed.run(["runcomfy-codegen", "generate"], cwd=project)
+    init = project / "src" / "acme_sdk" / "__init__.py"
+    assert init.read_text().splitlines()[1] == "# Regenerate with: runcomfy-codegen generate"
+    assert (project / "src" / "acme_sdk" / "MANIFEST.json").is_file()
+    assert installed.run(["runcomfy-codegen", "check"], cwd=project).returncode == 0
+    imported = installed.run(
+        ["python", "-c", "import acme_sdk; print(acme_sdk.__version__, acme_sdk.RunComfy)"],
+        cwd=project / "src",
+    )
+    assert imported.stdout.startswith("2.0.0 ")
+
+    document = json.loads((project / SCHEMA).read_text())
+    document["input_schema"]["properties"]["6_text"]["description"] = "What the video shows."
+    (project / SCHEMA).write_text(json.dumps(document), encoding="utf-8")
+    stale = installed.run(["runcomfy-codegen", "check"], cwd=project, check=False)
+    assert stale.returncode == 1, stale.stderr
+    assert "+" in stale.stdout and "What the video shows." in stale.stdout
+    quiet = installed.run(["runcomfy-codegen", "check", "--quiet"], cwd=project, check=False)
+    assert quiet.returncode == 1 and quiet.stdout == (
+        # the model module, its resource module and the manifest
+        "src/acme_sdk is stale: 3 changed files; run: runcomfy-codegen generate\n"
+    )
+
+
+def test_serve_without_the_server_extra_says_how_to_install_it(
+    installed: Installed, tmp_path: Path
+) -> None:
+    # The dependencies this venv borrows include starlette: hide it as if never installed.
+    hidden = installed.run(
+        [
+            "python",
+            "-c",
+            "import sys; sys.modules['starlette'] = None; sys.modules['uvicorn'] = None\n"
+            "from runcomfy_codegen.cli import main; raise SystemExit(main(['serve']))",
+        ],
+        cwd=tmp_path,
+        check=False,
+    )
+    assert hidden.returncode == 2
+    assert "pip install 'runcomfy-codegen[server]'" in hidden.stderr
+    assert "Traceback" not in hidden.stderr
