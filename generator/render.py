@@ -28,6 +28,7 @@ from .config import Config
 from .dmcg import render_classes
 from .ir import Model, Package
 from .manifest import GENERATOR_NAME, tool_versions, tree_hash
+from .requirements import REQUIREMENTS_MODULE, sdk_requirements
 from .views import client_module_view, namespace_module_view, resource_module_view
 
 BLACK_MODE = black.Mode(target_versions={TargetVersion.PY311}, line_length=100)
@@ -83,7 +84,7 @@ def render(
     ):
         text = env.get_template(template).render(
             package=package,
-            docs=_package_docs(),
+            docs=_package_docs(sdk_requirements(config.templates_dir).describe()),
             exports=exports,
             all_names=_all_names(exports),
             model_exports=model_exports,
@@ -114,6 +115,10 @@ def render(
             generator=f"{GENERATOR_NAME}/{tool_versions()[GENERATOR_NAME]}",
         ),
         source="pyproject.toml [tool.runcomfy-codegen]",
+    )
+    requirements = config.templates_dir / "package" / REQUIREMENTS_MODULE
+    files[root / REQUIREMENTS_MODULE] = context.python_file(
+        requirements.read_text(encoding="utf-8"), source=f"templates/package/{REQUIREMENTS_MODULE}"
     )
     files.update(
         _runtime_files(
@@ -319,12 +324,13 @@ def _all_names(exports: list[Export]) -> list[str]:
     return sorted((export.name for export in exports), key=pyexpr.dunder_all_order)
 
 
-def _package_docs() -> Mapping[str, str]:
+def _package_docs(requirements: str) -> Mapping[str, str]:
     # No model count: adding a model must not rewrite the package's __init__.
     return {
         "package": pyexpr.docstring(
             "Typed client for RunComfy's Model API.\n\n"
-            "Generated from the models' published schemas; see the project's README."
+            "Generated from the models' published schemas; see the project's README.\n"
+            f"Needs {requirements} (checked on import)."
         ),
     }
 
