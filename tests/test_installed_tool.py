@@ -17,11 +17,12 @@ import sys
 import sysconfig
 import venv
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.helpers import REPO
 
@@ -31,6 +32,12 @@ PAGE = REPO / "tests" / "fixtures" / "seed_pages" / "001_8061a351021e3f57.txt"
 # What the build reads from the checkout.
 SOURCES = ("pyproject.toml", "README.md", "generator", "templates")
 SCHEMA = Path("api", "schemas", "community", "wan-2-2", "first-last-frame.json")
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +46,22 @@ class Installed:
     bin: Path
 
     def run(
-        self, arguments: Sequence[str], cwd: Path, *, check: bool = True
+        self,
+        arguments: Sequence[str],
+        cwd: Path,
+        *,
+        check: bool = True,
+        env: Mapping[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """A command of the venv, with nothing of the checkout on its path."""
-        env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-        env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
+        """A command of the venv (or ``bash -c``), with nothing of the checkout on its path."""
+        environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+        environment.update(GIT_IDENTITY, **(env or {}))
+        environment["PATH"] = f"{self.bin}{os.pathsep}{environment.get('PATH', '')}"
+        program = arguments[0] if arguments[0] in {"bash", "git"} else str(self.bin / arguments[0])
         done = subprocess.run(
-            [str(self.bin / arguments[0]), *arguments[1:]],
+            [program, *arguments[1:]],
             cwd=cwd,
-            env=env,
+            env=environment,
             capture_output=True,
             text=True,
             timeout=300,
@@ -144,17 +158,27 @@ def test_the_installed_tool_runs_its_own_code_and_templates(
     assert no_generator
 
 
+def write_pyproject(project: Path, version: str) -> None:
+    (project / "pyproject.toml").write_text(
+        f'[project]\nname = "acme"\nversion = "{version}"\n\n'
+        '[tool.runcomfy-codegen]\nschemas = "api/schemas"\noutput = "src"\n'
+        f'package = "acme_sdk"\nversion = "{version}"\n',
+        encoding="utf-8",
+    )
+
+
+def set_maximum(project: Path, maximum: int) -> None:
+    document = json.loads((project / SCHEMA).read_text())
+    document["input_schema"]["properties"]["57_steps"]["maximum"] = maximum
+    (project / SCHEMA).write_text(json.dumps(document), encoding="utf-8")
+
+
 def test_ingest_generate_and_check_in_an_unrelated_project(
     installed: Installed, tmp_path: Path
 ) -> None:
     project = tmp_path / "project"
     project.mkdir()
-    (project / "pyproject.toml").write_text(
-        '[project]\nname = "acme"\nversion = "2.0.0"\n\n'
-        '[tool.runcomfy-codegen]\nschemas = "api/schemas"\noutput = "src"\n'
-        'package = "acme_sdk"\nversion = "2.0.0"\n',
-        encoding="utf-8",
-    )
+    write_pyproject(project, "2.0.0")
     shutil.copy2(PAGE, project / "page.txt")
     ingested = installed.run(["runcomfy-codegen", "ingest", "page.txt"], cwd=project)
     assert f"created: {SCHEMA.as_posix()}" in ingested.stdout
@@ -199,3 +223,51 @@ def test_serve_without_the_server_extra_says_how_to_install_it(
     assert hidden.returncode == 2
     assert "pip install 'runcomfy-codegen[server]'" in hidden.stderr
     assert "Traceback" not in hidden.stderr
+
+
+def test_the_pre_commit_hook_and_the_ci_example_work_as_documented(
+    installed: Installed, tmp_path: Path
+) -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (hook,) = (hook for hook in hooks if hook["id"] == "runcomfy-codegen-check")
+    assert hook["language"] == "python" and hook["pass_filenames"] is False
+    workflow = yaml.safe_load((REPO / "docs" / "ci-workflow.yml").read_text(encoding="utf-8"))
+    steps = [
+        s for s in workflow["jobs"]["drift"]["steps"] if "run" in s and s.get("id") != "install"
+    ]
+    assert [s.get("if") is not None for s in steps] == [False, True, True]
+
+    def ci(project: Path) -> list[int]:
+        pull_request = {"GITHUB_BASE_REF": "main"}
+        return [
+            installed.run(
+                ["bash", "-ec", s["run"]], project, check=False, env=pull_request
+            ).returncode
+            for s in steps
+        ]
+
+    def hook_run(project: Path) -> subprocess.CompletedProcess[str]:
+        return installed.run(["bash", "-c", hook["entry"]], project, check=False)
+
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    write_pyproject(origin, "1.0.0")
+    installed.run(["runcomfy-codegen", "ingest", str(PAGE)], origin)
+    installed.run(["runcomfy-codegen", "generate"], origin)
+    installed.run(["git", "init", "-q", "-b", "main"], origin)
+    installed.run(["git", "add", "."], origin)
+    installed.run(["git", "commit", "-qm", "SDK 1.0.0"], origin)
+    clone = tmp_path / "clone"
+    installed.run(["git", "clone", "-q", str(origin), str(clone)], tmp_path)
+
+    set_maximum(clone, 15)  # a narrowed maximum: breaking for SDK users
+    stale = hook_run(clone)
+    assert stale.returncode == 1 and stale.stdout.startswith("src/acme_sdk is stale: ")
+    installed.run(["runcomfy-codegen", "generate"], clone)
+    assert hook_run(clone).returncode == 0
+    installed.run(["git", "commit", "-qam", "narrow steps"], clone)
+    assert ci(clone) == [0, 0, 1]  # up to date; report shown; the major version must move
+    write_pyproject(clone, "2.0.0")
+    installed.run(["runcomfy-codegen", "generate"], clone)
+    installed.run(["git", "commit", "-qam", "SDK 2.0.0"], clone)
+    assert ci(clone) == [0, 0, 0]
