@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -28,12 +28,16 @@ from .manifest import GENERATOR_NAME, FastState, fast_state, inputs_of
 
 if TYPE_CHECKING:
     from .pipeline import Result
+    from .snapshot import Snapshot
 
 # The pipeline, the change report and ingest import black, jinja2 and jsonschema; each
 # command imports them only once it knows it needs them (see ``_pipeline``), so that a
 # run that finds nothing to do stays fast.
 
 SHORT_REPORT_LINES = 20
+# The catalog API's defaults; ``pull`` imports httpx only when it runs.
+DEFAULT_BASE_URL = "https://model-api.runcomfy.net"
+TOKEN_ENV = "RUNCOMFY_API_TOKEN"
 # Exit statuses, the same for every command.
 EXIT_OK = 0
 EXIT_DRIFT = 1  # the generated tree is stale, or (diff) something breaks for SDK users
@@ -58,7 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    handlers = {"ingest": _ingest, "generate": _generate, "check": _check, "diff": _diff}
+    handlers = {
+        "ingest": _ingest,
+        "pull": _pull,
+        "generate": _generate,
+        "check": _check,
+        "diff": _diff,
+    }
     try:
         code: int = handlers[args.command](args, config)
     except KeyboardInterrupt:
@@ -119,7 +129,19 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
     ingest.add_argument("--model-id", help="model id for a bare input-schema JSON file")
     ingest.add_argument(
-        "--dry-run", action="store_true", help="report what would change; write nothing"
+        "--dry-run", action="store_true", help="show what would change, with diffs; write nothing"
+    )
+
+    pull = commands.add_parser(
+        "pull",
+        help=f"refresh schemas/ from RunComfy's catalog API (token from {TOKEN_ENV})",
+    )
+    pull.add_argument("models", nargs="*", metavar="MODEL_ID", help="the models to fetch")
+    pull.add_argument("--all", action="store_true", help="fetch every model of the catalog")
+    pull.add_argument(
+        "--base-url",
+        default=DEFAULT_BASE_URL,
+        help=f"the API's address (default: {DEFAULT_BASE_URL})",
     )
 
     for name, text in (
@@ -168,7 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("serve_args", nargs=argparse.REMAINDER)
 
-    for sub in (ingest, *(commands.choices[name] for name in ("generate", "check", "diff"))):
+    for sub in (ingest, pull, *(commands.choices[name] for name in ("generate", "check", "diff"))):
         sub.add_argument("--schemas", help="schemas directory (default: schemas)")
     return parser
 
@@ -177,27 +199,127 @@ def _ingest(args: argparse.Namespace, config: Config) -> int:
     diags = Diagnostics()
     paths = [found for path in args.files for found in _source_files(path, diags)]
     sources = [(str(path), path.read_bytes()) for path in paths]
+    texts = _ingested(sources, config, diags, model_id=args.model_id)
+    if texts is None:
+        return EXIT_BAD_INPUT
+    _print_schema_states(texts, config, show_diff=args.dry_run)
+    if not args.dry_run:
+        write_tree(texts, config.schemas_dir, prune=False)
+    return EXIT_OK
+
+
+def _ingested(
+    sources: Sequence[tuple[str, bytes]],
+    config: Config,
+    diags: Diagnostics,
+    *,
+    model_id: str | None,
+    command: str = "ingest",
+) -> dict[PurePosixPath, str] | None:
+    """The canonical text of every model the sources describe, keyed by its path below
+    the schemas directory; None, with the diagnostics printed, on any error."""
     from .ingest import ingest_sources
     from .pipeline import check_ingested
 
-    files = ingest_sources(sources, model_id=args.model_id, diags=diags) if sources else []
+    files = ingest_sources(sources, model_id=model_id, diags=diags) if sources else []
     if files and not diags.has_errors:
         check_ingested(files, config, diags)
     _print_diagnostics(diags)
     if diags.has_errors:
-        print("ingest failed: nothing was written", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    texts = {file.path: canonical.dumps(file.document) for file in files}
+        print(f"{command} failed: nothing was written", file=sys.stderr)
+        return None
+    return {file.path: canonical.dumps(file.document) for file in files}
+
+
+def _print_schema_states(
+    texts: Mapping[PurePosixPath, str], config: Config, *, show_diff: bool
+) -> None:
+    """``created``/``updated``/``unchanged`` per schema file; with ``show_diff``, the diff
+    of each file that would change."""
     for relative, text in texts.items():
         target = config.schemas_dir / relative
-        if not target.is_file():
-            state = "created"
-        else:
-            state = "unchanged" if target.read_text(encoding="utf-8") == text else "updated"
+        old = target.read_text(encoding="utf-8", errors="replace") if target.is_file() else None
+        state = "created" if old is None else "unchanged" if old == text else "updated"
         print(f"{state}: {config.schemas_label}/{relative}")
-    if not args.dry_run:
-        write_tree(texts, config.schemas_dir, prune=False)
+        if show_diff and state != "unchanged":
+            label = PurePosixPath(config.schemas_label) / relative
+            print(unified_diff(old or "", text, label))
+
+
+def _pull(args: argparse.Namespace, config: Config) -> int:
+    """Fetch every model (``--all``) or the named ones, ingest them, report what changed."""
+    from .pull import PullError, catalog_client, fetch_catalog, fetch_models
+
+    if bool(args.all) == bool(args.models):
+        print("error: name the models to pull, or pass --all (not both)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        print(f"error: set {TOKEN_ENV} to your RunComfy API token", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    progress = _Progress.on_terminal("pull")
+    try:
+        with catalog_client(base_url=args.base_url, token=token) as client:
+            answers = (
+                fetch_catalog(client, progress=progress.show)
+                if args.all
+                else fetch_models(client, args.models, progress=progress.show)
+            )
+    except PullError as error:
+        progress.end()
+        print(f"error: {error}; nothing was written", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    progress.end()
+    sources = [(answer.label, answer.body) for answer in answers]
+    texts = _ingested(sources, config, Diagnostics(), model_id=None, command="pull")
+    if texts is None:
+        return EXIT_BAD_INPUT
+    before = _schemas_snapshot(config)
+    _print_schema_states(texts, config, show_diff=False)
+    write_tree(texts, config.schemas_dir, prune=False)
+    _print_change_report(before, _schemas_snapshot(config), config)
     return EXIT_OK
+
+
+def _schemas_snapshot(config: Config) -> Snapshot:
+    from .snapshot import empty, from_directory
+
+    if not config.schemas_dir.is_dir():
+        return empty(config.schemas_label)
+    return from_directory(config.schemas_dir, label=config.schemas_label)
+
+
+def _print_change_report(before: Snapshot, after: Snapshot, config: Config) -> None:
+    from .review import compare_snapshots
+
+    report = compare_snapshots(before, after, package_name=config.package, diags=Diagnostics())
+    if report is None:
+        print("no change report: the schemas had errors before this pull")
+    elif not report.changes:
+        print("no changes for SDK users")
+    else:
+        print(format_text(report), end="")
+
+
+@dataclass(frozen=True, slots=True)
+class _Progress:
+    """One line on stderr, rewritten in place, only when stderr is a terminal."""
+
+    command: str
+    enabled: bool
+
+    @classmethod
+    def on_terminal(cls, command: str) -> _Progress:
+        return cls(command, sys.stderr.isatty())
+
+    def show(self, text: str) -> None:
+        if self.enabled:
+            print(f"\r{GENERATOR_NAME} {self.command}: {text}\x1b[K", end="", file=sys.stderr)
+            sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.enabled:
+            print(file=sys.stderr)
 
 
 # What ``ingest DIRECTORY`` reads: saved pages and JSON files, nothing else found there.
