@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import venv
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -114,6 +115,22 @@ def _run(arguments: Sequence[str]) -> str:
     done = subprocess.run(arguments, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, f"{arguments}: {done.stdout}\n{done.stderr}"
     return done.stdout
+
+
+def test_every_source_folder_is_a_listed_package() -> None:
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]
+    listed = set(setuptools["packages"])
+    folders = {
+        f"runcomfy_codegen.{root}.{'.'.join(path.relative_to(REPO / folder).parts)}".rstrip(
+            "."
+        ).replace("runcomfy_codegen.generator", "runcomfy_codegen")
+        for folder, root in (("generator", "generator"), ("templates", "templates"))
+        for path in [REPO / folder, *(REPO / folder).rglob("*")]
+        if path.is_dir() and path.name != "__pycache__"
+    }
+    assert folders == listed
 
 
 def test_the_wheel_holds_one_package_of_its_own_name_with_its_templates(
