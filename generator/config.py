@@ -127,9 +127,9 @@ def resolve(
 
 
 def _one_line(key: str, value: str) -> str:
-    # The value goes into a comment at the top of every generated file.
-    if not value.strip() or not value.isprintable():
-        raise ConfigError(f"{key} {value!r} must be one line of printable text")
+    # The value goes into a comment at the top of every generated file (Python or Markdown).
+    if not value.strip() or not value.isprintable() or "-->" in value:
+        raise ConfigError(f"{key} {value!r} must be one line of printable text without '-->'")
     return value
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .check import files_on_disk, is_ours
+from .manifest import GENERATOR_NAME, read_manifest
 
 # Fault injection for the kill tests: seconds to pause after each file of the write phase,
 # so that a kill lands inside it. Unset (the default) pauses nowhere.
@@ -65,6 +66,8 @@ def write_tree(
     if atomic:
         recover(directory)
     changed = [path for path in sorted(rendered) if _differs(directory / path, rendered[path])]
+    if atomic:
+        _refuse_foreign(directory, changed)
     orphans = [
         path
         for path in (files_on_disk(directory) if prune else ())
@@ -82,6 +85,22 @@ def write_tree(
         (directory / path).unlink()
         _remove_empty_parents(directory / path, stop=directory)
     return report
+
+
+def _refuse_foreign(directory: Path, changed: list[PurePosixPath]) -> None:
+    """Never write over a file of the package directory that the generator did not write
+    (a host's README where the docs index would go, a hand-written module)."""
+    recorded = read_manifest(directory) or {}
+    listed = set(recorded.get("files", {}))
+    for path in changed:
+        target = directory / path
+        if target.is_file() and path.as_posix() not in listed and not is_ours(directory, path):
+            raise FileExistsError(
+                errno.EEXIST,
+                f"not written by {GENERATOR_NAME}, and generate would replace it; "
+                "move it out of the package or delete it",
+                str(target),
+            )
 
 
 def leftovers(directory: Path) -> list[Path]:

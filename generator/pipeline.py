@@ -18,6 +18,7 @@ from .ingest import Overrides, SchemaFile, load_overrides, load_schemas, parse_s
 from .ir import Package
 from .lock import LOCK_FILE, NameLock, dumps, load_lock, lock_of
 from .manifest import FastState, inputs_of, manifest_text, with_lock
+from .modeldocs import docs_files
 from .normalize import build_package
 from .render import render, render_models
 
@@ -72,6 +73,7 @@ def generate(config: Config) -> Result:
     if diags.has_errors:
         return Result(None, diags)
     tree = _in_package(render(package, config, cache=Cache(config.cache_dir)), config)
+    tree.update(docs_files(package, config, with_index=True))
     lock_text = dumps(lock_of(package))
     # The schema files were just read and hashed: the manifest takes their hashes.
     inputs = inputs_of(config, schemas={file.ref.file: file.sha256 for file in files})
@@ -155,6 +157,8 @@ def generate_changed(config: Config, state: FastState) -> Result | None:
         ),
         config,
     )
+    # The index lists model ids only, which an edit of existing models cannot change.
+    tree.update(docs_files(subset, config, with_index=False))
     tree[MANIFEST] = manifest_text(
         with_lock(now, lock_text), tree, merged, hashes=recorded["files"]
     )

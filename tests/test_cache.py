@@ -124,6 +124,7 @@ def test_editing_one_schema_rewrites_only_that_models_files(
         "runcomfy_sdk/MANIFEST.json",
         f"runcomfy_sdk/models/{stem}.py",
         f"runcomfy_sdk/resources/{stem}.py",
+        f"runcomfy_sdk/docs/{stem}.md",
     }
 
 
@@ -137,12 +138,17 @@ def test_adding_a_model_writes_its_modules_and_a_few_small_files(
     written = written_by_generate(capsys)
     lock = json.loads((project / "schemas" / "names.lock").read_text())
     stem = lock["models"][document["model_id"]]["module"]
-    own = {f"runcomfy_sdk/models/{stem}.py", f"runcomfy_sdk/resources/{stem}.py"}
+    own = {
+        f"runcomfy_sdk/models/{stem}.py",
+        f"runcomfy_sdk/resources/{stem}.py",
+        f"runcomfy_sdk/docs/{stem}.md",
+    }
     assert own <= set(written)
     index = {
         "runcomfy_sdk/MANIFEST.json",
         "runcomfy_sdk/models/__init__.py",
         "runcomfy_sdk/_registry.py",
+        "runcomfy_sdk/docs/README.md",
     }
     namespaces = {path for path in written if path.startswith("runcomfy_sdk/_namespaces/")}
     assert set(written) - own - namespaces <= index | {"runcomfy_sdk/client.py"}

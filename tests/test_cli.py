@@ -200,3 +200,17 @@ def test_an_unexpected_failure_is_one_line_not_a_traceback(
     assert main(["generate"]) == 2
     err = capsys.readouterr().err
     assert "internal error" in err and "RuntimeError: boom" in err and "Traceback" not in err
+
+
+def test_generate_never_writes_over_a_file_it_did_not_write(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ingest", str(PAGES / "001_8061a351021e3f57.txt")]) == 0
+    mine = project / "generated" / "runcomfy_sdk" / "client.py"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("x = 1\n")
+    capsys.readouterr()
+    assert main(["generate"]) == 2
+    err = capsys.readouterr().err
+    assert "generated/runcomfy_sdk/client.py: not written by runcomfy-codegen" in err
+    assert tree(project / "generated") == {"runcomfy_sdk/client.py": b"x = 1\n"}

@@ -218,8 +218,8 @@ def test_ingest_generate_and_check_in_an_unrelated_project(
     assert "+" in stale.stdout and "What the video shows." in stale.stdout
     quiet = installed.run(["runcomfy-codegen", "check", "--quiet"], cwd=project, check=False)
     assert quiet.returncode == 1 and quiet.stdout == (
-        # the model module, its resource module and the manifest
-        "src/acme_sdk is stale: 3 changed files; run: runcomfy-codegen generate\n"
+        # the model module, its resource module, its doc page and the manifest
+        "src/acme_sdk is stale: 4 changed files; run: runcomfy-codegen generate\n"
     )
 
 
