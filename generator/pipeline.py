@@ -6,7 +6,7 @@ path cannot tell that nothing changed; it never writes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -59,19 +59,26 @@ def _names_inputs(config: Config, diags: Diagnostics) -> tuple[Overrides, NameLo
     return overrides, lock
 
 
-def generate(config: Config) -> Result:
-    """Run ingest → normalize → render for ``config``; never writes."""
+def generate(config: Config, *, progress: Progress | None = None) -> Result:
+    """Run ingest → normalize → render for ``config``; never writes.
+
+    ``progress`` hears of each stage as it starts (the command line shows it on a terminal).
+    """
+    report = progress or _silent
     diags = Diagnostics()
+    report("reading the schemas")
     files, overrides, lock = load_inputs(config, diags)
     if not files and not diags.has_errors:
         diags.error("S006", "no model schemas (*.json) found", SourceRef(config.schemas_label))
     if diags.has_errors:
         return Result(None, diags)
+    report(f"naming {len(files)} models")
     package = build_package(
         files, overrides=overrides, lock=lock, package_name=config.package, diags=diags
     )
     if diags.has_errors:
         return Result(None, diags)
+    report(f"rendering {len(package.models)} models")
     tree = _in_package(render(package, config, cache=Cache(config.cache_dir)), config)
     tree.update(docs_files(package, config, with_index=True))
     lock_text = dumps(lock_of(package))
@@ -79,6 +86,13 @@ def generate(config: Config) -> Result:
     inputs = inputs_of(config, schemas={file.ref.file: file.sha256 for file in files})
     tree[MANIFEST] = manifest_text(with_lock(inputs, lock_text), tree, diags)
     return Result(tree, diags, lock_text, package)
+
+
+Progress = Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    pass
 
 
 def check_ingested(files: Sequence[SchemaFile], config: Config, diags: Diagnostics) -> None:

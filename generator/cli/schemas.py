@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -16,8 +15,7 @@ from ..check import unified_diff
 from ..config import Config
 from ..diagnostics import Diagnostics, SourceRef
 from ..emit import write_tree
-from ..manifest import GENERATOR_NAME
-from .common import EXIT_BAD_INPUT, EXIT_OK, print_diagnostics
+from .common import EXIT_BAD_INPUT, EXIT_OK, Progress, print_diagnostics
 
 if TYPE_CHECKING:
     from ..snapshot import Snapshot
@@ -89,7 +87,7 @@ def pull(args: argparse.Namespace, config: Config) -> int:
     if not token:
         print(f"error: set {TOKEN_ENV} to your RunComfy API token", file=sys.stderr)
         return EXIT_BAD_INPUT
-    progress = _Progress.on_terminal("pull")
+    progress = Progress.on_terminal("pull")
     try:
         with catalog_client(base_url=args.base_url, token=token) as client:
             answers = (
@@ -131,27 +129,6 @@ def _print_change_report(before: Snapshot, after: Snapshot, config: Config) -> N
         print("no changes for SDK users")
     else:
         print(format_text(report), end="")
-
-
-@dataclass(frozen=True, slots=True)
-class _Progress:
-    """One line on stderr, rewritten in place, only when stderr is a terminal."""
-
-    command: str
-    enabled: bool
-
-    @classmethod
-    def on_terminal(cls, command: str) -> _Progress:
-        return cls(command, sys.stderr.isatty())
-
-    def show(self, text: str) -> None:
-        if self.enabled:
-            print(f"\r{GENERATOR_NAME} {self.command}: {text}\x1b[K", end="", file=sys.stderr)
-            sys.stderr.flush()
-
-    def end(self) -> None:
-        if self.enabled:
-            print(file=sys.stderr)
 
 
 # What ``ingest DIRECTORY`` reads: saved pages and JSON files, nothing else found there.

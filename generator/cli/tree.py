@@ -20,6 +20,7 @@ from .common import (
     EXIT_DRIFT,
     EXIT_OK,
     SHORT_REPORT_LINES,
+    Progress,
     print_diagnostics,
 )
 
@@ -242,7 +243,9 @@ def _generated(
     from ..pipeline import generate, generate_changed
 
     changed = generate_changed(config, state) if state is not None else None
-    result: Result = changed if changed is not None else generate(config)
+    progress = Progress.on_terminal(args.command)
+    result: Result = changed if changed is not None else generate(config, progress=progress.show)
+    progress.end()
     print_diagnostics(result.diagnostics, quiet=getattr(args, "quiet", False))
     strict_failure = args.strict and len(result.diagnostics.warnings()) > 0
     if result.files is None or strict_failure:
