@@ -39,6 +39,7 @@ class FileConfig:
     package: str | None = None
     version: str | None = None
     regenerate: str | None = None
+    distribution: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +58,8 @@ class Config:
     version: str = DEFAULT_VERSION
     regenerate: str = DEFAULT_REGENERATE
     """The command generated headers name as the way to regenerate the tree."""
+    distribution: str | None = None
+    """The name of a distribution to make the package (a ``pyproject.toml`` beside it)."""
     cache_dir: Path | None = None
     """Where rendered text is cached between runs (None: no cache); never inside the output."""
 
@@ -100,6 +103,7 @@ def resolve(
     package: str | None = None,
     version: str | None = None,
     regenerate: str | None = None,
+    distribution: str | None = None,
 ) -> Config:
     """Flags win over the file, the file over defaults; paths are relative to ``root``."""
     schemas_label = schemas or file_config.schemas or "schemas"
@@ -122,8 +126,26 @@ def resolve(
         regenerate=_one_line(
             "regenerate", regenerate or file_config.regenerate or DEFAULT_REGENERATE
         ),
+        distribution=_distribution(distribution or file_config.distribution, package_name),
         cache_dir=default_cache_dir(root),
     )
+
+
+# PEP 508 names: letters, digits, and ``.``, ``-``, ``_`` inside.
+_DISTRIBUTION = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
+
+
+def _distribution(name: str | None, package: str) -> str | None:
+    if name is None:
+        return None
+    if not _DISTRIBUTION.fullmatch(name):
+        raise ConfigError(f"distribution {name!r} is not a distribution name (PEP 508)")
+    if "." in package:
+        raise ConfigError(
+            f"distribution {name!r} needs a top-level package; {package!r} is vendored "
+            "inside another package"
+        )
+    return name
 
 
 def _one_line(key: str, value: str) -> str:

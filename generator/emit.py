@@ -53,8 +53,13 @@ def write_tree(
     *,
     prune: bool = True,
     atomic: bool = False,
+    guard: bool = False,
 ) -> WriteReport:
-    """Make ``directory`` hold ``rendered``; with ``prune``, drop our files it no longer has."""
+    """Make ``directory`` hold ``rendered``; with ``prune``, drop our files it no longer has.
+
+    ``atomic`` (the generated package) or ``guard`` (a generated file beside it): refuse to
+    replace a file the generator did not write.
+    """
     # The package directory or a folder above it (the output directory, a host package).
     blocker = next(
         (p for p in (directory, *directory.parents) if p.exists() and not p.is_dir()), None
@@ -66,7 +71,7 @@ def write_tree(
     if atomic:
         recover(directory)
     changed = [path for path in sorted(rendered) if _differs(directory / path, rendered[path])]
-    if atomic:
+    if atomic or guard:
         _refuse_foreign(directory, changed)
     orphans = [
         path

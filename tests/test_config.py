@@ -68,6 +68,8 @@ def test_defaults_without_a_pyproject(tmp_path: Path) -> None:
         ('package = "acme..sdk"\n', "'' is not an identifier"),
         ('regenerate = "make\\ngenerate"\n', "one line of printable text"),
         ('version = "latest"\n', "not a release version"),
+        ('distribution = "-acme"\n', "not a distribution name"),
+        ('distribution = "acme"\npackage = "acme.sdk"\n', "needs a top-level package"),
     ],
 )
 def test_a_bad_configuration_is_refused_with_exit_2(

@@ -37,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             output=getattr(args, "output", None),
             package=getattr(args, "package", None),
             version=getattr(args, "version", None),
+            distribution=getattr(args, "distribution", None),
         )
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -148,6 +149,11 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("generate", "check"):
         commands.choices[name].add_argument(
             "--version", help="the SDK's __version__ (default: [tool.runcomfy-codegen] version)"
+        )
+        commands.choices[name].add_argument(
+            "--distribution",
+            metavar="NAME",
+            help="also write a pyproject.toml beside the package that builds it as NAME",
         )
 
     diff = commands.add_parser(

@@ -12,6 +12,7 @@ from ..changes import format_json, format_text
 from ..check import Stale, compare, unified_diff
 from ..config import Config
 from ..diagnostics import Diagnostics, format_diagnostic
+from ..distribution import PYPROJECT, pyproject_text
 from ..emit import leftovers, write_tree
 from ..lock import LOCK_FILE
 from ..manifest import GENERATOR_NAME, FastState, fast_state, inputs_of
@@ -33,6 +34,32 @@ if TYPE_CHECKING:
 
 
 def generate(args: argparse.Namespace, config: Config) -> int:
+    code = _generate_tree(args, config)
+    if code == EXIT_OK and config.distribution is not None:
+        written = write_tree(
+            {PYPROJECT: pyproject_text(config, distribution=config.distribution)},
+            config.output_dir,
+            prune=False,
+            guard=True,
+        )
+        for path in written.written:
+            print(f"wrote {config.output_dir / path}")
+    return code
+
+
+def _distribution_drift(config: Config) -> str | None:
+    """A diff of the distribution's ``pyproject.toml`` on disk against what it should say."""
+    if config.distribution is None:
+        return None
+    expected = pyproject_text(config, distribution=config.distribution)
+    path = config.output_dir / PYPROJECT
+    if not path.is_file():
+        return f"missing file: {path}"
+    actual = path.read_text(encoding="utf-8", errors="replace")
+    return None if actual == expected else unified_diff(actual, expected, PYPROJECT)
+
+
+def _generate_tree(args: argparse.Namespace, config: Config) -> int:
     state = fast_state(config)
     if state.up_to_date:
         return _nothing_to_do(
@@ -109,12 +136,19 @@ class _Drift:
 
     stale: Stale = field(default_factory=Stale)
     lock: str | None = None
+    distribution: str | None = None
     leftovers: tuple[Path, ...] = ()
     version_bump: str | None = None
 
     @property
     def found(self) -> bool:
-        return bool(not self.stale.is_clean or self.lock or self.leftovers or self.version_bump)
+        return bool(
+            not self.stale.is_clean
+            or self.lock
+            or self.distribution
+            or self.leftovers
+            or self.version_bump
+        )
 
     def summary(self, config: Config) -> str:
         """One line: what is out of date and what to run."""
@@ -131,6 +165,7 @@ class _Drift:
             if items
         ]
         parts += ["the name lock is stale"] if self.lock else []
+        parts += ["the distribution's pyproject.toml is stale"] if self.distribution else []
         parts += ["an interrupted run left files"] if self.leftovers else []
         parts += ["a breaking change needs a major version"] if self.version_bump else []
         return f"{where} is stale: {', '.join(parts)}; run: {config.regenerate}"
@@ -146,7 +181,9 @@ def check(args: argparse.Namespace, config: Config) -> int:
         code = _nothing_to_do(args, state, None)
         if code != EXIT_OK:
             return code
-        drift = _Drift(leftovers=interrupted, version_bump=bump)
+        drift = _Drift(
+            distribution=_distribution_drift(config), leftovers=interrupted, version_bump=bump
+        )
     else:
         result = _generated(args, config, state)
         if result is None or result.files is None or result.lock_text is None:
@@ -154,6 +191,7 @@ def check(args: argparse.Namespace, config: Config) -> int:
         drift = _Drift(
             stale=compare(result.files, config.package_dir, partial=result.partial),
             lock=lock_difference(result.lock_text, config),
+            distribution=_distribution_drift(config),
             leftovers=interrupted,
             version_bump=bump,
         )
@@ -168,8 +206,9 @@ def check(args: argparse.Namespace, config: Config) -> int:
 def _print_drift(drift: _Drift, config: Config) -> None:
     for path in drift.leftovers:
         print(f"leftover of an interrupted run: {path} (the next generate removes it)")
-    if drift.lock is not None:
-        print(drift.lock)
+    for text in (drift.lock, drift.distribution):
+        if text is not None:
+            print(text)
     if not drift.stale.is_clean:
         print(drift.stale.report(update_hint=config.regenerate))
 
