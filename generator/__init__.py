@@ -3,11 +3,13 @@
 The pipeline, one module per stage:
 
     ingest (ingest.py, sources.py, canonical.py)   pages / JSON → canonical schemas/*.json
+    pull (pull.py)                                  the catalog API → the same ingest
     normalize (normalize/)                          canonical schemas → frozen IR (ir.py)
-    render (render.py, dmcg.py, pyexpr.py)          IR → {relative path: file text}
-    write (emit.py) / check (check.py)              rendered tree ↔ generated/
+    render (render.py, dmcg.py, pyexpr.py,          IR → {relative path: file text}
+            modeldocs.py, distribution.py)
+    write (emit.py) / check (check.py)              rendered tree ↔ the package directory
 
-Only ``cli.py`` touches the terminal; only ``emit.py`` writes generated files.
+Only the command line (``cli/``) touches the terminal; only ``emit.py`` writes generated files.
 """
 
 from __future__ import annotations
