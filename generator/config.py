@@ -12,6 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from .cache import default_cache_dir
 
@@ -40,6 +41,7 @@ class FileConfig:
     version: str | None = None
     regenerate: str | None = None
     distribution: str | None = None
+    overrides: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +62,19 @@ class Config:
     """The command generated headers name as the way to regenerate the tree."""
     distribution: str | None = None
     """The name of a distribution to make the package (a ``pyproject.toml`` beside it)."""
+    overrides_file: Path | None = None
+    """The naming overrides, where configured elsewhere than beside the schemas."""
+    overrides_name: str | None = None
+    """How diagnostics name ``overrides_file`` (relative, as configured)."""
+
+    @property
+    def overrides_path(self) -> Path:
+        return self.overrides_file or self.schemas_dir / OVERRIDES_FILE
+
+    @property
+    def overrides_label(self) -> str:
+        return self.overrides_name or f"{self.schemas_label}/{OVERRIDES_FILE}"
+
     cache_dir: Path | None = None
     """Where rendered text is cached between runs (None: no cache); never inside the output."""
 
@@ -104,6 +119,7 @@ def resolve(
     version: str | None = None,
     regenerate: str | None = None,
     distribution: str | None = None,
+    overrides: str | None = None,
 ) -> Config:
     """Flags win over the file, the file over defaults; paths are relative to ``root``."""
     schemas_label = schemas or file_config.schemas or "schemas"
@@ -127,8 +143,15 @@ def resolve(
             "regenerate", regenerate or file_config.regenerate or DEFAULT_REGENERATE
         ),
         distribution=_distribution(distribution or file_config.distribution, package_name),
+        **_overrides(overrides or file_config.overrides, root=root),
         cache_dir=default_cache_dir(root),
     )
+
+
+def _overrides(name: str | None, *, root: Path) -> dict[str, Any]:
+    if name is None:
+        return {}
+    return {"overrides_file": root / name, "overrides_name": Path(name).as_posix()}
 
 
 # PEP 508 names: letters, digits, and ``.``, ``-``, ``_`` inside.

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .check import MANIFEST, files_on_disk, is_ours
-from .config import OVERRIDES_FILE, Config
+from .config import Config
 from .diagnostics import Diagnostic, from_record, to_record
 from .lock import LOCK_FILE
 
@@ -77,7 +77,7 @@ def inputs_of(config: Config, *, schemas: Mapping[str, str] | None = None) -> di
             if path.is_file()
         }
     lock = config.schemas_dir / LOCK_FILE
-    overrides = config.schemas_dir / OVERRIDES_FILE
+    overrides = config.overrides_path
     return {
         "lock": sha256(lock.read_bytes()) if lock.is_file() else None,
         "overrides": sha256(overrides.read_bytes()) if overrides.is_file() else None,

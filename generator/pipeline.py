@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 
 from .cache import Cache
 from .check import MANIFEST
-from .config import OVERRIDES_FILE, Config
+from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, SourceRef
 from .ingest import Overrides, SchemaFile, load_overrides, load_schemas, parse_schemas
 from .ir import Package
@@ -48,11 +48,7 @@ def load_inputs(config: Config, diags: Diagnostics) -> tuple[list[SchemaFile], O
 
 def _names_inputs(config: Config, diags: Diagnostics) -> tuple[Overrides, NameLock]:
     """The overrides and the lock: what names a package besides its schemas."""
-    overrides = load_overrides(
-        config.schemas_dir / OVERRIDES_FILE,
-        diags,
-        shown_as=f"{config.schemas_label}/{OVERRIDES_FILE}",
-    )
+    overrides = load_overrides(config.overrides_path, diags, shown_as=config.overrides_label)
     lock = load_lock(
         config.schemas_dir / LOCK_FILE, diags, shown_as=f"{config.schemas_label}/{LOCK_FILE}"
     )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -16,6 +20,15 @@ from generator.config import (
     resolve,
 )
 from tests.helpers import REPO
+
+FLF = "community/wan-2-2/first-last-frame"
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
 
 
 def write_pyproject(directory: Path, body: str) -> Path:
@@ -100,3 +113,30 @@ def test_this_project_configures_itself() -> None:
     table = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     config = resolve(FileConfig(**table["tool"]["runcomfy-codegen"]), root=REPO)
     assert config.regenerate == "make generate"
+
+
+@pytest.mark.slow
+def test_overrides_kept_outside_the_schemas_name_the_sdk_and_the_change_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
+    (tmp_path / "naming").mkdir()
+    (tmp_path / "schemas" / "overrides.toml").rename(tmp_path / "naming" / "overrides.toml")
+    write_pyproject(tmp_path, 'overrides = "naming/overrides.toml"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["generate"]) == 0 and main(["check"]) == 0
+    lock = json.loads((tmp_path / "schemas" / "names.lock").read_text(encoding="utf-8"))
+    assert lock["models"][FLF]["fields"]["67_length"] == "num_frames"
+    for command in (["init", "-q"], ["add", "."], ["commit", "-qm", "base"]):
+        subprocess.run(["git", *command], cwd=tmp_path, env=GIT_ENV, check=True)
+    overrides = tmp_path / "naming" / "overrides.toml"
+    text = overrides.read_text()
+    overrides.write_text(text.replace('"67_length" = "num_frames"', '"67_length" = "frames"'))
+    capsys.readouterr()
+    assert main(["diff", "HEAD"]) == 1
+    out = capsys.readouterr().out
+    assert f"{FLF}\n  [breaking] python-argument-renamed" in out
+    assert "'67_length'" in out and "'frames'" in out
+    overrides.write_text('["community/wan-2-2/first-last-frame"]\n"67_length" = 3\n')
+    assert main(["check"]) == 2
+    assert capsys.readouterr().err.startswith("naming/overrides.toml")

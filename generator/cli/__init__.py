@@ -38,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             package=getattr(args, "package", None),
             version=getattr(args, "version", None),
             distribution=getattr(args, "distribution", None),
+            overrides=getattr(args, "overrides", None),
         )
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -177,4 +178,7 @@ def _parser() -> argparse.ArgumentParser:
 
     for sub in (ingest, pull, *(commands.choices[name] for name in ("generate", "check", "diff"))):
         sub.add_argument("--schemas", help="schemas directory (default: schemas)")
+        sub.add_argument(
+            "--overrides", help="naming overrides file (default: overrides.toml in the schemas)"
+        )
     return parser

@@ -112,11 +112,12 @@ def pull(args: argparse.Namespace, config: Config) -> int:
 
 
 def _schemas_snapshot(config: Config) -> Snapshot:
-    from ..snapshot import empty, from_directory
+    from ..review import working_tree
+    from ..snapshot import empty
 
     if not config.schemas_dir.is_dir():
         return empty(config.schemas_label)
-    return from_directory(config.schemas_dir, label=config.schemas_label)
+    return working_tree(config)
 
 
 def _print_change_report(before: Snapshot, after: Snapshot, config: Config) -> None:

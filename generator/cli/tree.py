@@ -104,12 +104,7 @@ def _print_generation_report(
         result.lock_text,
         schemas_label=config.schemas_label,
     )
-    changes = generation_report(
-        result.package,
-        touched,
-        schemas_dir=config.schemas_dir,
-        schemas_label=config.schemas_label,
-    )
+    changes = generation_report(result.package, touched, config)
     if changes is not None and not changes.changes:
         print("no changes for SDK users since HEAD")
     elif changes is not None:
@@ -214,18 +209,22 @@ def _print_drift(drift: _Drift, config: Config) -> None:
 
 
 def _version_bump_problem(args: argparse.Namespace, config: Config) -> str | None:
-    from ..review import compare_snapshots, resolve_side, version_at, version_bump_problem
-    from ..snapshot import SnapshotError, from_directory
+    from ..review import (
+        compare_snapshots,
+        resolve_side,
+        version_at,
+        version_bump_problem,
+        working_tree,
+    )
+    from ..snapshot import SnapshotError
 
     diags = Diagnostics()
     try:
-        old = resolve_side(
-            args.base, schemas_dir=config.schemas_dir, schemas_label=config.schemas_label
-        )
+        old = resolve_side(args.base, config)
         old_version = version_at(args.base, Path("pyproject.toml"))
     except SnapshotError as error:
         return f"cannot compare with {args.base!r}: {error}"
-    new = from_directory(config.schemas_dir, label=config.schemas_label)
+    new = working_tree(config)
     report = compare_snapshots(old, new, package_name=config.package, diags=diags)
     if report is None:
         print_diagnostics(diags)
@@ -238,21 +237,13 @@ def _version_bump_problem(args: argparse.Namespace, config: Config) -> str | Non
 
 def diff(args: argparse.Namespace, config: Config) -> int:
     """Exit 0 when nothing breaks, 1 when something does, 2 when a side cannot be read."""
-    from ..review import compare_snapshots, resolve_side
-    from ..snapshot import SnapshotError, from_directory
+    from ..review import compare_snapshots, resolve_side, working_tree
+    from ..snapshot import SnapshotError
 
     diags = Diagnostics()
     try:
-        old = resolve_side(
-            args.old, schemas_dir=config.schemas_dir, schemas_label=config.schemas_label
-        )
-        new = (
-            resolve_side(
-                args.new, schemas_dir=config.schemas_dir, schemas_label=config.schemas_label
-            )
-            if args.new is not None
-            else from_directory(config.schemas_dir, label=config.schemas_label)
-        )
+        old = resolve_side(args.old, config)
+        new = resolve_side(args.new, config) if args.new is not None else working_tree(config)
     except SnapshotError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
