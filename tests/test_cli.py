@@ -214,3 +214,20 @@ def test_generate_never_writes_over_a_file_it_did_not_write(
     err = capsys.readouterr().err
     assert "generated/runcomfy_sdk/client.py: not written by runcomfy-codegen" in err
     assert tree(project / "generated") == {"runcomfy_sdk/client.py": b"x = 1\n"}
+
+
+def test_ingest_dry_run_shows_the_diff_it_would_write_and_writes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = str(PAGES / "001_8061a351021e3f57.txt")
+    assert main(["ingest", page]) == 0
+    schema = project / "schemas" / "community" / "wan-2-2" / "first-last-frame.json"
+    edited = schema.read_text().replace('"maximum": 20', '"maximum": 25', 1)
+    assert edited != schema.read_text()
+    schema.write_text(edited)
+    capsys.readouterr()
+    assert main(["ingest", "--dry-run", page]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("updated: schemas/community/wan-2-2/first-last-frame.json\n")
+    assert '-        "maximum": 25' in out and '+        "maximum": 20' in out
+    assert schema.read_text() == edited
