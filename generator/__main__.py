@@ -1,5 +1,5 @@
 """``python -m generator`` is ``runcomfy-codegen``."""
 
-from generator.cli import main
+from .cli import main
 
 raise SystemExit(main())

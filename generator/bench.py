@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import canonical
-from generator.catalog import catalog
+from . import canonical
+from .catalog import catalog
 
 SIZES = (100, 1000)
 COLD_REPEATS = 3
@@ -225,7 +225,7 @@ def raw_pair():
 def sdk_pair():
     resource.submit(**fields).status()
 
-def cpu(action, n=300):
+def cpu(action, n=200):
     start = time.process_time()
     for _ in range(n):
         action()
@@ -254,9 +254,9 @@ async def measure(pair, submit):
     for _ in range(20):
         await pair()
     start = time.process_time()
-    for _ in range(300):
+    for _ in range(200):
         await pair()
-    per_pair = (time.process_time() - start) / 300
+    per_pair = (time.process_time() - start) / 200
     gate = asyncio.Semaphore(in_flight)
     async def gated():
         async with gate:
@@ -310,7 +310,7 @@ def _pinned(code: str, cores: list[int]) -> str:
 @contextlib.contextmanager
 def _local_server(schemas: Path, cores: list[int]) -> Iterator[tuple[str, str]]:
     """``runcomfy-codegen serve`` in its own process; yields its URL and token."""
-    from generator.server.config import DEFAULT_TOKEN
+    from .server.config import DEFAULT_TOKEN
 
     process = subprocess.Popen(
         [_tool(), "serve", "--port", "0", "--schemas", str(schemas), "--log-level", "warning"],

@@ -119,7 +119,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TypeAlias, cast
 
-from generator.ir import (
+from .ir import (
     ArrayOf,
     Field,
     FrozenJson,

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from generator.server import ServerConfig, ServerHandle, Timings, running_server
+from .server import ServerConfig, ServerHandle, Timings, running_server
 
 if TYPE_CHECKING:
     # ``generated/`` is on mypy's path (pyproject.toml); at run time _import_sdk() adds it.

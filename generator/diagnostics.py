@@ -2,7 +2,7 @@
 
 A diagnostic names the source file, the JSON pointer inside it, a stable code and a
 message. Every code is listed once, in ``CODES`` below, with its level and meaning; the
-README's table is held against it by a test. Only ``cli.py`` prints diagnostics.
+README's table is held against it by a test. Only the command line (``cli/``) prints diagnostics.
 """
 
 from __future__ import annotations

@@ -19,10 +19,10 @@ from datamodel_code_generator import generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 from datamodel_code_generator.format import PythonVersion
 
-from generator import docs, pyexpr
-from generator.diagnostics import GeneratorBug
-from generator.ir import ArrayOf, Field, LiteralOf, MediaUrl, Model, Scalar, TypeRef, thaw
-from generator.views import choice_alias_of
+from . import docs, pyexpr
+from .diagnostics import GeneratorBug
+from .ir import ArrayOf, Field, LiteralOf, MediaUrl, Model, Scalar, TypeRef, thaw
+from .views import choice_alias_of
 
 RUNTIME_MODULE = "_runtime._models"
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean"}

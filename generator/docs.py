@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from generator.ir import Field, FrozenJson, Model, thaw
+from .ir import Field, FrozenJson, Model, thaw
 
 _MAX_EXAMPLE_CHARS = 120
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator import canonical, jsontext
-from generator.diagnostics import Diagnostics, SourceRef
-from generator.metaschema import check_document
-from generator.sources import Extracted, read_models
+from . import canonical, jsontext
+from .diagnostics import Diagnostics, SourceRef
+from .metaschema import check_document
+from .sources import Extracted, read_models
 
 STANDARD_OUTPUT_SCHEMA: Mapping[str, Any] = {
     "type": "object",

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from generator.comfy import NodeInput
-from generator.diagnostics import SourceRef
+from .comfy import NodeInput
+from .diagnostics import SourceRef
 
 JsonScalar: TypeAlias = str | int | float | bool | None
 FrozenJson: TypeAlias = "JsonScalar | tuple[FrozenJson, ...] | FrozenObject"

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from generator.diagnostics import Diagnostics, SourceRef
+from .diagnostics import Diagnostics, SourceRef
 
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 40

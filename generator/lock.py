@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import naming
-from generator.canonical import property_sort_key
-from generator.diagnostics import Diagnostics, SourceRef
-from generator.ir import Package, accessor_paths
+from . import naming
+from .canonical import property_sort_key
+from .diagnostics import Diagnostics, SourceRef
+from .ir import Package, accessor_paths
 
 LOCK_FILE = "names.lock"
 LOCK_VERSION = 1

@@ -1,14 +1,15 @@
 """Provenance of a generated tree, and the fast path that trusts it.
 
-``MANIFEST.json`` in the output directory records what the tree was made from (the hash of
-every schema file, the overrides, the name lock, the templates and the generator's own
-code; the package name, the SDK version and the tool versions), the hash of every file it holds, and the diagnostics
+``MANIFEST.json`` in the generated package's directory records what the tree was made from
+(the hash of every schema file, the overrides, the name lock, the templates and the
+generator's own code; the package name, the SDK version and the tool versions), the hash of
+every file it holds, and the diagnostics
 of the run that wrote it. When the inputs hash the same and every file on disk still
 matches, ``generate`` and ``check`` have nothing to do: ``fast_state`` tells that from the
 files alone, without importing the pipeline (black, datamodel-code-generator, jsonschema),
 so a no-op run costs a few hashes. Anything else goes down the full pipeline.
 
-This module is also the one place for the generator's own name and the header it writes.
+This module is also the one place for the generator's own name.
 """
 
 from __future__ import annotations
@@ -21,14 +22,12 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.check import files_on_disk
-from generator.config import OVERRIDES_FILE, Config
-from generator.diagnostics import Diagnostic, from_record, to_record
-from generator.lock import LOCK_FILE
+from .check import MANIFEST, files_on_disk, is_ours
+from .config import Config
+from .diagnostics import Diagnostic, from_record, to_record
+from .lock import LOCK_FILE
 
 GENERATOR_NAME = "runcomfy-codegen"
-REGENERATE_COMMAND = "make generate"
-MANIFEST = PurePosixPath("MANIFEST.json")
 MANIFEST_FORMAT = 3
 TOOLS = (GENERATOR_NAME, "black", "datamodel-code-generator")
 
@@ -65,7 +64,9 @@ def tree_hash(directory: Path, *, skip: frozenset[str] = frozenset()) -> str:
 
 # Parts of the package that never shape a generated tree: the local test server, the
 # benchmark and its synthetic catalog, the demo.
-_NOT_GENERATING = frozenset({"server", "bench.py", "catalog.py", "demo.py", "__main__.py"})
+_NOT_GENERATING = frozenset(
+    {"server", "cli", "bench.py", "catalog.py", "demo.py", "pull.py", "__main__.py"}
+)
 
 
 def generator_hash() -> str:
@@ -98,11 +99,12 @@ def inputs_of(config: Config, *, schemas: Mapping[str, str] | None = None) -> di
             if path.is_file()
         }
     lock = config.schemas_dir / LOCK_FILE
-    overrides = config.schemas_dir / OVERRIDES_FILE
+    overrides = config.overrides_path
     return {
         "lock": sha256(lock.read_bytes()) if lock.is_file() else None,
         "overrides": sha256(overrides.read_bytes()) if overrides.is_file() else None,
         "package": config.package,
+        "regenerate": config.regenerate,
         "schemas": dict(sorted(schemas.items())),
         "schemas_label": config.schemas_label,
         "templates": tree_hash(config.templates_dir),
@@ -163,17 +165,22 @@ class FastState:
 
 def fast_state(config: Config) -> FastState:
     """Compare the inputs and the output directory with the manifest; never renders."""
-    recorded = read_manifest(config.output_dir)
+    directory = config.package_dir
+    recorded = read_manifest(directory)
     current = inputs_of(config)
     if recorded is None:
         return FastState(inputs_match=False, differing=(), diagnostics=(), current=current)
     inputs_match = recorded.get("inputs") == current
     files = recorded.get("files", {})
-    on_disk = {path for path in files_on_disk(config.output_dir) if path != MANIFEST}
     expected = {PurePosixPath(path) for path in files}
+    on_disk = {
+        path
+        for path in files_on_disk(directory)
+        if path != MANIFEST and (path in expected or is_ours(directory, path))
+    }
     differing = sorted(on_disk ^ expected)
     for path in sorted(on_disk & expected):
-        if sha256((config.output_dir / path).read_bytes()) != files[path.as_posix()]:
+        if sha256((directory / path).read_bytes()) != files[path.as_posix()]:
             differing.append(path)
     diagnostics = tuple(
         diagnostic

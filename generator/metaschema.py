@@ -13,7 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from generator.diagnostics import Diagnostics, SourceRef
+from .diagnostics import Diagnostics, SourceRef
 
 KNOWN_TYPES = ("string", "integer", "number", "float", "boolean", "array", "object", "null")
 _NUMBER = {"type": "number"}

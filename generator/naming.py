@@ -32,9 +32,9 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from generator.canonical import property_sort_key
-from generator.comfy import NodeInput
-from generator.pyexpr import ANNOTATION_BUILTINS
+from .canonical import property_sort_key
+from .comfy import NodeInput
+from .pyexpr import ANNOTATION_BUILTINS
 
 MAX_TITLE_WORDS = 6
 

@@ -6,25 +6,31 @@ path cannot tell that nothing changed; it never writes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from generator.cache import Cache
-from generator.config import OVERRIDES_FILE, Config
-from generator.diagnostics import Diagnostic, Diagnostics, SourceRef
-from generator.ingest import Overrides, SchemaFile, load_overrides, load_schemas, parse_schemas
-from generator.ir import Package
-from generator.lock import LOCK_FILE, NameLock, dumps, load_lock, lock_of
-from generator.manifest import MANIFEST, FastState, inputs_of, manifest_text, with_lock
-from generator.normalize import build_package
-from generator.render import render, render_models
+from .cache import Cache
+from .check import MANIFEST
+from .config import Config
+from .diagnostics import Diagnostic, Diagnostics, SourceRef
+from .ingest import Overrides, SchemaFile, load_overrides, load_schemas, parse_schemas
+from .ir import Package
+from .lock import LOCK_FILE, NameLock, dumps, load_lock, lock_of
+from .manifest import FastState, inputs_of, manifest_text, with_lock
+from .modeldocs import docs_files
+from .normalize import build_package
+from .render import render, render_models
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
     """The rendered tree and the name lock to keep (None when any diagnostic is an error),
-    the package they came from, and every diagnostic."""
+    the package they came from, and every diagnostic.
+
+    ``files`` are keyed by their path in the generated package's own directory
+    (``Config.package_dir``), which holds the manifest too.
+    """
 
     files: Mapping[PurePosixPath, str] | None
     diagnostics: Diagnostics
@@ -42,36 +48,47 @@ def load_inputs(config: Config, diags: Diagnostics) -> tuple[list[SchemaFile], O
 
 def _names_inputs(config: Config, diags: Diagnostics) -> tuple[Overrides, NameLock]:
     """The overrides and the lock: what names a package besides its schemas."""
-    overrides = load_overrides(
-        config.schemas_dir / OVERRIDES_FILE,
-        diags,
-        shown_as=f"{config.schemas_label}/{OVERRIDES_FILE}",
-    )
+    overrides = load_overrides(config.overrides_path, diags, shown_as=config.overrides_label)
     lock = load_lock(
         config.schemas_dir / LOCK_FILE, diags, shown_as=f"{config.schemas_label}/{LOCK_FILE}"
     )
     return overrides, lock
 
 
-def generate(config: Config) -> Result:
-    """Run ingest → normalize → render for ``config``; never writes."""
+def generate(config: Config, *, progress: Progress | None = None) -> Result:
+    """Run ingest → normalize → render for ``config``; never writes.
+
+    ``progress`` hears of each stage as it starts (the command line shows it on a terminal).
+    """
+    report = progress or _silent
     diags = Diagnostics()
+    report("reading the schemas")
     files, overrides, lock = load_inputs(config, diags)
     if not files and not diags.has_errors:
         diags.error("S006", "no model schemas (*.json) found", SourceRef(config.schemas_label))
     if diags.has_errors:
         return Result(None, diags)
+    report(f"naming {len(files)} models")
     package = build_package(
         files, overrides=overrides, lock=lock, package_name=config.package, diags=diags
     )
     if diags.has_errors:
         return Result(None, diags)
-    tree = render(package, config, cache=Cache(config.cache_dir))
+    report(f"rendering {len(package.models)} models")
+    tree = _in_package(render(package, config, cache=Cache(config.cache_dir)), config)
+    tree.update(docs_files(package, config, with_index=True))
     lock_text = dumps(lock_of(package))
     # The schema files were just read and hashed: the manifest takes their hashes.
     inputs = inputs_of(config, schemas={file.ref.file: file.sha256 for file in files})
     tree[MANIFEST] = manifest_text(with_lock(inputs, lock_text), tree, diags)
     return Result(tree, diags, lock_text, package)
+
+
+Progress = Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    pass
 
 
 def check_ingested(files: Sequence[SchemaFile], config: Config, diags: Diagnostics) -> None:
@@ -144,13 +161,24 @@ def generate_changed(config: Config, state: FastState) -> Result | None:
         models={**lock.models, **lock_of(subset).models}, namespaces=lock.namespaces
     )
     lock_text = dumps(new_lock)
-    tree = render_models(
-        subset.models, config, package_name=config.package, cache=Cache(config.cache_dir)
+    tree = _in_package(
+        render_models(
+            subset.models, config, package_name=config.package, cache=Cache(config.cache_dir)
+        ),
+        config,
     )
+    # The index lists model ids only, which an edit of existing models cannot change.
+    tree.update(docs_files(subset, config, with_index=False))
     tree[MANIFEST] = manifest_text(
         with_lock(now, lock_text), tree, merged, hashes=recorded["files"]
     )
     return Result(tree, merged, lock_text, subset, partial=True)
+
+
+def _in_package(rendered: Mapping[PurePosixPath, str], config: Config) -> dict[PurePosixPath, str]:
+    """The rendered files (below a folder named as the package) keyed within the package."""
+    root = PurePosixPath(config.package)
+    return {path.relative_to(root): text for path, text in rendered.items()}
 
 
 def _overrides_of(overrides: Overrides, ids: set[str]) -> Overrides:

@@ -15,8 +15,8 @@ import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from generator.diagnostics import GeneratorBug
-from generator.ir import ArrayOf, FrozenJson, FrozenObject, LiteralOf, MediaUrl, Scalar, TypeRef
+from .diagnostics import GeneratorBug
+from .ir import ArrayOf, FrozenJson, FrozenObject, LiteralOf, MediaUrl, Scalar, TypeRef
 
 # A whole string token in single quotes with no quote, backslash or line break inside.
 _PLAIN_SINGLE_QUOTED = re.compile(r"'[^'\"\\\n]*'")

@@ -13,22 +13,44 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from generator import snapshot
-from generator.canonical import canonical_path, model_id_problem
-from generator.changes import ChangeReport, compare_packages
-from generator.config import DEFAULT_VERSION, OVERRIDES_FILE
-from generator.diagnostics import Diagnostics
-from generator.ir import Package
-from generator.lock import LOCK_FILE, read_lock
+from . import snapshot
+from .canonical import canonical_path, model_id_problem
+from .changes import ChangeReport, compare_packages
+from .config import DEFAULT_VERSION, OVERRIDES_FILE, Config
+from .diagnostics import Diagnostics
+from .ir import Package
+from .lock import LOCK_FILE, read_lock
 
 _MAJOR = re.compile(r"[0-9]+")
 
 
-def resolve_side(argument: str, *, schemas_dir: Path, schemas_label: str) -> snapshot.Snapshot:
-    """A directory if ``argument`` names one, else ``schemas_dir`` at git revision ``argument``."""
+def resolve_side(argument: str, config: Config) -> snapshot.Snapshot:
+    """A directory if ``argument`` names one (with its own overrides), else the schemas
+    directory (and overrides) of ``config`` at git revision ``argument``."""
     if Path(argument).is_dir():
         return snapshot.from_directory(Path(argument), label=argument.rstrip("/") or argument)
-    return snapshot.from_git(argument, schemas_dir, label=schemas_label)
+    return at_revision(argument, config)
+
+
+def at_revision(revision: str, config: Config) -> snapshot.Snapshot:
+    """The schemas directory (and overrides) of ``config`` at git ``revision``."""
+    return snapshot.from_git(
+        revision,
+        config.schemas_dir,
+        label=config.schemas_label,
+        overrides=config.overrides_file,
+        overrides_label=config.overrides_name,
+    )
+
+
+def working_tree(config: Config) -> snapshot.Snapshot:
+    """The schemas directory (and overrides) of ``config`` as they are on disk."""
+    return snapshot.from_directory(
+        config.schemas_dir,
+        label=config.schemas_label,
+        overrides=config.overrides_file,
+        overrides_label=config.overrides_name,
+    )
 
 
 def compare_snapshots(
@@ -43,12 +65,7 @@ def compare_snapshots(
 
 
 def generation_report(
-    new_package: Package,
-    touched: Iterable[str],
-    *,
-    schemas_dir: Path,
-    schemas_label: str,
-    base: str = "HEAD",
+    new_package: Package, touched: Iterable[str], config: Config, *, base: str = "HEAD"
 ) -> ChangeReport | None:
     """What one ``generate`` changed for the models it ``touched``, against git ``base``.
 
@@ -60,7 +77,7 @@ def generation_report(
     if not ids or not snapshot.has_revision(base):
         return None
     try:
-        old_side = snapshot.from_git(base, schemas_dir, label=schemas_label)
+        old_side = at_revision(base, config)
     except snapshot.SnapshotError:
         return None
     keep = {canonical_path(model_id) for model_id in ids if not model_id_problem(model_id)}
@@ -68,6 +85,7 @@ def generation_report(
     old_subset = snapshot.Snapshot(
         label=old_side.label,
         files={path: data for path, data in old_side.files.items() if path in keep},
+        overrides_label=old_side.overrides_label,
     )
     old_package = snapshot.package_of(
         old_subset, package_name=new_package.name, diags=Diagnostics()

@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from generator.config import OVERRIDES_FILE
-from generator.diagnostics import Diagnostics
-from generator.ingest import parse_overrides, parse_schemas
-from generator.ir import Package
-from generator.lock import LOCK_FILE, read_lock
-from generator.normalize import build_package
+from .config import OVERRIDES_FILE
+from .diagnostics import Diagnostics
+from .ingest import parse_overrides, parse_schemas
+from .ir import Package
+from .lock import LOCK_FILE, read_lock
+from .normalize import build_package
 
 GIT_TIMEOUT_SECONDS = 60
 
@@ -32,9 +32,28 @@ class SnapshotError(Exception):
 class Snapshot:
     label: str
     files: Mapping[PurePosixPath, bytes]
+    overrides_label: str | None = None
+    """Where the overrides came from, when not beside the schemas (for diagnostics)."""
 
 
-def from_directory(directory: Path, *, label: str) -> Snapshot:
+def _with_overrides(
+    files: dict[PurePosixPath, bytes], data: bytes | None
+) -> dict[PurePosixPath, bytes]:
+    """``files`` with the overrides read from elsewhere in place of any beside the schemas."""
+    files.pop(PurePosixPath(OVERRIDES_FILE), None)
+    if data is not None:
+        files[PurePosixPath(OVERRIDES_FILE)] = data
+    return files
+
+
+def from_directory(
+    directory: Path,
+    *,
+    label: str,
+    overrides: Path | None = None,
+    overrides_label: str | None = None,
+) -> Snapshot:
+    """The files below ``directory``; ``overrides``: the overrides file, kept elsewhere."""
     if not directory.is_dir():
         raise SnapshotError(f"{label}: no such directory")
     files = {
@@ -42,11 +61,22 @@ def from_directory(directory: Path, *, label: str) -> Snapshot:
         for path in sorted(directory.rglob("*"))
         if path.is_file() and not _hidden(path.relative_to(directory))
     }
-    return Snapshot(label=label, files=files)
+    if overrides is not None:
+        files = _with_overrides(files, overrides.read_bytes() if overrides.is_file() else None)
+    return Snapshot(label=label, files=files, overrides_label=overrides_label)
 
 
-def from_git(revision: str, directory: Path, *, label: str, cwd: Path = Path(".")) -> Snapshot:
-    """The files of ``directory`` (relative to ``cwd``) at git ``revision``."""
+def from_git(
+    revision: str,
+    directory: Path,
+    *,
+    label: str,
+    cwd: Path = Path("."),
+    overrides: Path | None = None,
+    overrides_label: str | None = None,
+) -> Snapshot:
+    """The files of ``directory`` (relative to ``cwd``) at git ``revision``; ``overrides``:
+    the overrides file, kept elsewhere."""
     commit = _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd).strip()
     if not commit:
         raise SnapshotError(f"{revision!r} is neither a directory nor a git revision")
@@ -62,9 +92,11 @@ def from_git(revision: str, directory: Path, *, label: str, cwd: Path = Path("."
         if kind == "blob" and not _hidden(Path(relative)):
             blobs.append((relative, sha))
     contents = _cat_blobs([sha for _, sha in blobs], cwd)
-    return Snapshot(
-        label=f"{revision}:{label}", files=dict(zip((p for p, _ in blobs), contents, strict=True))
-    )
+    files = dict(zip((p for p, _ in blobs), contents, strict=True))
+    if overrides is not None:
+        files = _with_overrides(files, file_at(commit.decode(), overrides, cwd))
+        overrides_label = f"{revision}:{overrides_label or overrides.as_posix()}"
+    return Snapshot(label=f"{revision}:{label}", files=files, overrides_label=overrides_label)
 
 
 def package_of(snapshot: Snapshot, *, package_name: str, diags: Diagnostics) -> Package | None:
@@ -74,7 +106,7 @@ def package_of(snapshot: Snapshot, *, package_name: str, diags: Diagnostics) -> 
     overrides = parse_overrides(
         snapshot.files.get(PurePosixPath(OVERRIDES_FILE)),
         diags,
-        shown_as=f"{label}/{OVERRIDES_FILE}",
+        shown_as=snapshot.overrides_label or f"{label}/{OVERRIDES_FILE}",
     )
     lock = read_lock(
         snapshot.files.get(PurePosixPath(LOCK_FILE)), diags, shown_as=f"{label}/{LOCK_FILE}"

@@ -18,8 +18,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator import jsontext
-from generator.diagnostics import Diagnostics, SourceRef
+from . import jsontext
+from .diagnostics import Diagnostics, SourceRef
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
 # Only the characters a model id may hold (see canonical.model_id_problem), so that text

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator import docs, naming, pyexpr
-from generator.ir import Field, LiteralOf, Model, Namespace, Scalar, TypeRef, leaf_type
-from generator.pyexpr import Import
+from . import docs, naming, pyexpr
+from .ir import Field, LiteralOf, Model, Namespace, Scalar, TypeRef, leaf_type
+from .pyexpr import Import
 
 
 @dataclass(frozen=True, slots=True)

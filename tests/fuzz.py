@@ -68,7 +68,7 @@ def main() -> int:
             for path, text in result.files.items():
                 if path.suffix == ".py":
                     compile(text, str(path), "exec")
-            write_tree(result.files, case / "out")
+            write_tree(result.files, case / "out" / package)
             try:
                 _import_and_exercise(case / "out", package)
             finally:  # keep memory and disk flat over thousands of cases

@@ -121,9 +121,10 @@ def test_editing_one_schema_rewrites_only_that_models_files(
     stem = names[document["model_id"]]["module"]
     assert f"runcomfy_sdk/models/{stem}.py" in written, module
     assert set(written) <= {
-        "MANIFEST.json",
+        "runcomfy_sdk/MANIFEST.json",
         f"runcomfy_sdk/models/{stem}.py",
         f"runcomfy_sdk/resources/{stem}.py",
+        f"runcomfy_sdk/docs/{stem}.md",
     }
 
 
@@ -137,9 +138,17 @@ def test_adding_a_model_writes_its_modules_and_a_few_small_files(
     written = written_by_generate(capsys)
     lock = json.loads((project / "schemas" / "names.lock").read_text())
     stem = lock["models"][document["model_id"]]["module"]
-    own = {f"runcomfy_sdk/models/{stem}.py", f"runcomfy_sdk/resources/{stem}.py"}
+    own = {
+        f"runcomfy_sdk/models/{stem}.py",
+        f"runcomfy_sdk/resources/{stem}.py",
+        f"runcomfy_sdk/docs/{stem}.md",
+    }
     assert own <= set(written)
-    index = {"MANIFEST.json", "runcomfy_sdk/models/__init__.py", "runcomfy_sdk/_registry.py"}
+    index = {
+        "runcomfy_sdk/MANIFEST.json",
+        "runcomfy_sdk/models/__init__.py",
+        "runcomfy_sdk/_registry.py",
+    }
     levels = {
         path
         for path in written
@@ -163,13 +172,17 @@ def test_adding_a_model_beside_others_writes_its_modules_and_three_small_files(
     stem = json.loads((project / "schemas" / "names.lock").read_text())["models"][
         document["model_id"]
     ]["module"]
-    own = {f"runcomfy_sdk/models/{stem}.py", f"runcomfy_sdk/resources/{stem}.py"}
+    own = {
+        f"runcomfy_sdk/models/{stem}.py",
+        f"runcomfy_sdk/resources/{stem}.py",
+        f"runcomfy_sdk/docs/{stem}.md",
+    }
     small = set(written) - own
     assert own <= set(written)
     level = PurePosixPath(neighbour.parent.relative_to(project / "schemas").as_posix())
     module = "_".join(part.replace("-", "_") for part in level.parts)
     assert small == {
-        "MANIFEST.json",
+        "runcomfy_sdk/MANIFEST.json",
         f"runcomfy_sdk/_namespaces/{module}.py",
         f"runcomfy_sdk/models/_index/{module}.py",
     }

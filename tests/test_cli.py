@@ -58,7 +58,7 @@ def test_check_fails_with_a_diff_when_generated_code_was_edited(
     assert main(["check"]) == 1
     out = capsys.readouterr().out
     assert "+# hand edit" not in out and "-# hand edit" in out
-    assert "make generate" in out.splitlines()[-1]
+    assert out.splitlines()[-1].endswith("run: runcomfy-codegen generate")
 
 
 def test_a_bad_schema_leaves_generated_exactly_as_it_was(
@@ -82,7 +82,7 @@ def test_a_bad_schema_leaves_generated_exactly_as_it_was(
         )
     )
     capsys.readouterr()
-    assert main(["generate"]) == 1
+    assert main(["generate"]) == 2
     err = capsys.readouterr().err
     assert "schemas/acme/broken.json#/input_schema/properties/steps/maximum: error[S001]" in err
     assert "nothing was written" in err
@@ -91,7 +91,7 @@ def test_a_bad_schema_leaves_generated_exactly_as_it_was(
 
 def test_strict_turns_warnings_into_failure(project: Path) -> None:
     shutil.copytree(REPO / "tests" / "golden" / "edge_cases" / "schemas", project / "schemas")
-    assert main(["generate", "--strict"]) == 1
+    assert main(["generate", "--strict"]) == 2
     assert not (project / "generated").exists()
     assert main(["generate"]) == 0
 
@@ -112,7 +112,7 @@ def test_ingest_failure_writes_nothing(project: Path, capsys: pytest.CaptureFixt
     page = (PAGES / "001_8061a351021e3f57.txt").read_text()
     (project / "a.txt").write_text(page)
     (project / "b.txt").write_text(page.replace('"maximum": 24', '"maximum": 30'))
-    assert main(["ingest", "a.txt", "b.txt"]) == 1
+    assert main(["ingest", "a.txt", "b.txt"]) == 2
     assert "a.txt has 24, b.txt has 30" in capsys.readouterr().err
     assert not (project / "schemas").exists()
 
@@ -153,7 +153,7 @@ def test_ingest_of_a_directory_reads_every_source_below_it(
     out = capsys.readouterr().out
     assert out.count("created: ") == 3
     (project / "empty").mkdir()
-    assert main(["ingest", "empty"]) == 1
+    assert main(["ingest", "empty"]) == 2
     assert "the directory holds no source files" in capsys.readouterr().err
 
 
@@ -170,7 +170,7 @@ def test_a_malformed_json_file_is_reported_with_its_position(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "bad.json").write_text('{"model_id": "acme/x",\n  "input_schema": {,}}')
-    assert main(["ingest", "bad.json"]) == 1
+    assert main(["ingest", "bad.json"]) == 2
     err = capsys.readouterr().err
     assert "bad.json: error[I012]: not valid JSON" in err and "(line 2, column" in err
 
@@ -200,3 +200,34 @@ def test_an_unexpected_failure_is_one_line_not_a_traceback(
     assert main(["generate"]) == 2
     err = capsys.readouterr().err
     assert "internal error" in err and "RuntimeError: boom" in err and "Traceback" not in err
+
+
+def test_generate_never_writes_over_a_file_it_did_not_write(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ingest", str(PAGES / "001_8061a351021e3f57.txt")]) == 0
+    mine = project / "generated" / "runcomfy_sdk" / "client.py"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("x = 1\n")
+    capsys.readouterr()
+    assert main(["generate"]) == 2
+    err = capsys.readouterr().err
+    assert "generated/runcomfy_sdk/client.py: not written by runcomfy-codegen" in err
+    assert tree(project / "generated") == {"runcomfy_sdk/client.py": b"x = 1\n"}
+
+
+def test_ingest_dry_run_shows_the_diff_it_would_write_and_writes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = str(PAGES / "001_8061a351021e3f57.txt")
+    assert main(["ingest", page]) == 0
+    schema = project / "schemas" / "community" / "wan-2-2" / "first-last-frame.json"
+    edited = schema.read_text().replace('"maximum": 20', '"maximum": 25', 1)
+    assert edited != schema.read_text()
+    schema.write_text(edited)
+    capsys.readouterr()
+    assert main(["ingest", "--dry-run", page]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("updated: schemas/community/wan-2-2/first-last-frame.json\n")
+    assert '-        "maximum": 25' in out and '+        "maximum": 20' in out
+    assert schema.read_text() == edited

@@ -15,7 +15,7 @@ def test_generated_tree_is_not_stale() -> None:
     result = generate(config)
     errors = [format_diagnostic(d) for d in result.diagnostics.errors()]
     assert result.files is not None, "\n".join(errors)
-    stale = compare(result.files, config.output_dir)
+    stale = compare(result.files, config.package_dir)
     assert stale.is_clean, stale.report(update_hint="make generate")
 
 

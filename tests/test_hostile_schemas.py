@@ -116,7 +116,7 @@ def test_generation_never_crashes_and_renders_only_valid_python(
     for path, text in result.files.items():
         if path.suffix == ".py":
             compile(text, str(path), "exec")
-    write_tree(result.files, out)
+    write_tree(result.files, out / package)
     _import_and_exercise(out, package)
 
 

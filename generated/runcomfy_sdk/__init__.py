@@ -4,8 +4,11 @@
 """Typed client for RunComfy's Model API.
 
 Generated from the models' published schemas; see the project's README.
+Needs Python 3.11+, pydantic 2.11+ and httpx 0.27+ (checked on import).
 """
 
+# First: say in one sentence when Python, pydantic or httpx is too old.
+from . import _requirements as _requirements
 from ._registry import MODELS as MODELS
 from ._runtime import BASE_URL_VARIABLE as BASE_URL_VARIABLE
 from ._runtime import DEFAULT_BASE_URL as DEFAULT_BASE_URL

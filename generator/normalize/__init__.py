@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from generator import canonical, naming
-from generator.comfy import NodeInput, media_kind_by_name, parse_wire_key
-from generator.diagnostics import Diagnostics, SourceRef
-from generator.ingest import Overrides, SchemaFile
-from generator.ir import (
+from .. import canonical, naming
+from ..comfy import NodeInput, media_kind_by_name, parse_wire_key
+from ..diagnostics import Diagnostics, SourceRef
+from ..ingest import Overrides, SchemaFile
+from ..ir import (
     ArrayOf,
     Field,
     FrozenObject,
@@ -27,15 +27,15 @@ from generator.ir import (
     TypeRef,
     freeze,
 )
-from generator.lock import NameLock
-from generator.normalize.names import (
+from ..lock import NameLock
+from .names import (
     assign_field_names,
     assign_output_names,
     check_overrides,
     model_names,
 )
-from generator.normalize.namespaces import build_namespaces
-from generator.normalize.properties import normalize_property
+from .namespaces import build_namespaces
+from .properties import normalize_property
 
 _ROOT_KEYWORDS = frozenset(
     {"type", "title", "description", "required", "properties", "additionalProperties", "$schema"}

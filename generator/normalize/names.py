@@ -12,11 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator import naming
-from generator.comfy import NodeInput
-from generator.diagnostics import Diagnostics, SourceRef
-from generator.ingest import Overrides, SchemaFile, toml_string
-from generator.lock import NameLock
+from .. import naming
+from ..comfy import NodeInput
+from ..diagnostics import Diagnostics, SourceRef
+from ..ingest import Overrides, SchemaFile, toml_string
+from ..lock import NameLock
 
 
 @dataclass(frozen=True, slots=True)

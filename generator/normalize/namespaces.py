@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from generator import naming
-from generator.diagnostics import Diagnostics, SourceRef
-from generator.ingest import Overrides, toml_string
-from generator.ir import Model, Namespace, NamespaceEntry
-from generator.lock import NameLock
-from generator.normalize.names import Scope, report
+from .. import naming
+from ..diagnostics import Diagnostics, SourceRef
+from ..ingest import Overrides, toml_string
+from ..ir import Model, Namespace, NamespaceEntry
+from ..lock import NameLock
+from .names import Scope, report
 
 # Attributes the client classes define themselves; a top-level namespace may not take them.
 CLIENT_MEMBERS = frozenset(

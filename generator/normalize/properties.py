@@ -22,9 +22,9 @@ from typing import Any, cast
 
 from pydantic_core import SchemaError, SchemaValidator, ValidationError, core_schema
 
-from generator.comfy import parse_dimensions
-from generator.diagnostics import Diagnostics, SourceRef
-from generator.ir import (
+from ..comfy import parse_dimensions
+from ..diagnostics import Diagnostics, SourceRef
+from ..ir import (
     ArrayOf,
     Constraints,
     DefaultValue,

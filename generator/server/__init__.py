@@ -21,16 +21,16 @@ Typical test use::
 
 from __future__ import annotations
 
-from generator.server import faults
-from generator.server.app import create_app
-from generator.server.config import DEFAULT_TOKEN, ServerConfig, Timings
-from generator.server.controller import DEFAULT_JOB_ERROR, Controller, Stats
-from generator.server.faults import ROUTES, Fault, FaultKind, Route
-from generator.server.jobs import Clock, Job, JobStatus, ManualClock
-from generator.server.models import ModelLoadError, ServedModel, load_models
-from generator.server.outputs import placeholder_bytes, placeholder_output
-from generator.server.runner import ServerHandle, running_server, serve
-from generator.server.validation import to_json_schema
+from . import faults
+from .app import create_app
+from .config import DEFAULT_TOKEN, ServerConfig, Timings
+from .controller import DEFAULT_JOB_ERROR, Controller, Stats
+from .faults import ROUTES, Fault, FaultKind, Route
+from .jobs import Clock, Job, JobStatus, ManualClock
+from .models import ModelLoadError, ServedModel, load_models
+from .outputs import placeholder_bytes, placeholder_output
+from .runner import ServerHandle, running_server, serve
+from .validation import to_json_schema
 
 __all__ = [
     "DEFAULT_JOB_ERROR",

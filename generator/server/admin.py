@@ -22,11 +22,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from generator.server.config import Timings
-from generator.server.controller import Controller
-from generator.server.faults import fault_from_json
-from generator.server.jobs import status_at
-from generator.server.responses import error_response
+from .config import Timings
+from .controller import Controller
+from .faults import fault_from_json
+from .jobs import status_at
+from .responses import error_response
 
 AdminAction = Callable[[Controller, Any], Any]
 

@@ -19,15 +19,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from generator.server import bodies
-from generator.server.admin import admin_routes
-from generator.server.controller import Controller
-from generator.server.faults import Fault, FaultKind
-from generator.server.faults import Route as RouteName
-from generator.server.jobs import JobStatus, JobView
-from generator.server.models import ServedModel
-from generator.server.outputs import content_type_for, placeholder_chunks, placeholder_output
-from generator.server.parsing import (
+from . import bodies
+from .admin import admin_routes
+from .controller import Controller
+from .faults import Fault, FaultKind
+from .faults import Route as RouteName
+from .jobs import JobStatus, JobView
+from .models import ServedModel
+from .outputs import content_type_for, placeholder_chunks, placeholder_output
+from .parsing import (
     ApiError,
     bearer_token,
     bounded_int,
@@ -36,8 +36,8 @@ from generator.server.parsing import (
     json_body,
     validation_error,
 )
-from generator.server.responses import ErrorCode, error_response, fault_response
-from generator.server.validation import validation_detail
+from .responses import ErrorCode, error_response, fault_response
+from .validation import validation_detail
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from generator.server.jobs import CancelOutcome, JobStatus, JobView
-from generator.server.models import ServedModel
+from .jobs import CancelOutcome, JobStatus, JobView
+from .models import ServedModel
 
 
 def request_urls(base_url: str, request_id: str) -> dict[str, str]:

@@ -12,9 +12,9 @@ import logging
 import sys
 from pathlib import Path
 
-from generator.server.config import DEFAULT_FILE_SIZE, DEFAULT_TOKEN, ServerConfig, Timings
-from generator.server.models import ModelLoadError
-from generator.server.runner import serve
+from .config import DEFAULT_FILE_SIZE, DEFAULT_TOKEN, ServerConfig, Timings
+from .models import ModelLoadError
+from .runner import serve
 
 
 def main(argv: list[str] | None = None) -> int:

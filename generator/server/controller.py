@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.server.config import ServerConfig, Timings
-from generator.server.faults import ROUTES, Fault, FaultBook, Route
-from generator.server.jobs import CancelOutcome, Clock, Job, JobBook, JobView
+from .config import ServerConfig, Timings
+from .faults import ROUTES, Fault, FaultBook, Route
+from .jobs import CancelOutcome, Clock, Job, JobBook, JobView
 
 DEFAULT_JOB_ERROR: Mapping[str, Any] = {
     "error_code": 500,

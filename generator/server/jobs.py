@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from generator.server.config import Timings
+from .config import Timings
 
 Clock = Callable[[], float]
 """Seconds since the Unix epoch (``time.time`` or a ``ManualClock``)."""

@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from generator.server.validation import build_validator
+from .validation import build_validator
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from generator.server.faults import Fault, FaultKind
+from .faults import Fault, FaultKind
 
 
 class ErrorCode(IntEnum):

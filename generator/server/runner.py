@@ -18,11 +18,11 @@ from pathlib import Path
 
 import uvicorn
 
-from generator.server.app import create_app
-from generator.server.config import ServerConfig
-from generator.server.controller import Controller
-from generator.server.jobs import Clock
-from generator.server.models import ServedModel, load_models
+from .app import create_app
+from .config import ServerConfig
+from .controller import Controller
+from .jobs import Clock
+from .models import ServedModel, load_models
 
 logger = logging.getLogger(__name__)
 

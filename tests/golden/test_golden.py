@@ -23,6 +23,7 @@ CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "schemas").is_dir())
 ERROR_CASES = sorted(p.name for p in (GOLDEN / "errors").iterdir() if (p / "schemas").is_dir())
 UPDATE_HINT = "make golden   (or: pytest tests/golden --update-goldens)"
 RUNTIME_DIR = "_runtime"
+PACKAGE = "runcomfy_sdk"
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASES)
@@ -30,7 +31,9 @@ def test_case_regenerates_exactly(case: str, update_goldens: bool) -> None:
     result = generate_from(GOLDEN / case / "schemas")
     errors = [format_diagnostic(d) for d in result.diagnostics.errors()]
     assert result.files is not None, "generation failed:\n" + "\n".join(errors)
-    expected_dir = GOLDEN / case / "expected"
+    # The tree is the package's own directory (manifest included); the expected tree keeps
+    # the folder above it, so that it can be imported as is.
+    expected_dir = GOLDEN / case / "expected" / PACKAGE
     files = without_runtime(result.files)
     if update_goldens:
         write_tree(files, expected_dir)
