@@ -7,6 +7,7 @@ tests on their expected trees, so both report drift the same way. Never writes.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -43,14 +44,28 @@ class Stale:
 
 
 def files_on_disk(directory: Path) -> Iterator[PurePosixPath]:
-    """Relative paths of the files below ``directory``, minus caches and hidden files."""
+    """Relative paths of the files below ``directory``, minus caches and hidden files.
+
+    Walked with ``os.walk`` on strings: a no-op run lists thousands of files, and building
+    and sorting a ``Path`` for each was half of its time.
+    """
     if not directory.is_dir():
         return
-    for path in sorted(directory.rglob("*")):
-        relative = PurePosixPath(path.relative_to(directory).as_posix())
-        hidden = any(part.startswith(".") or part in _IGNORED_PARTS for part in relative.parts)
-        if path.is_file() and not hidden:
-            yield relative
+    found: list[tuple[str, ...]] = []
+    for root, folders, names in os.walk(directory):
+        folders[:] = [name for name in folders if not _skipped(name)]
+        base = () if root == str(directory) else Path(root).relative_to(directory).parts
+        found += [
+            (*base, name)
+            for name in names
+            if not _skipped(name) and os.path.isfile(os.path.join(root, name))
+        ]
+    for parts in sorted(found):
+        yield PurePosixPath(*parts)
+
+
+def _skipped(name: str) -> bool:
+    return name.startswith(".") or name in _IGNORED_PARTS
 
 
 def is_ours(directory: Path, path: PurePosixPath) -> bool:

@@ -19,6 +19,8 @@ from .cache import default_cache_dir
 DEFAULT_PACKAGE = "runcomfy_sdk"
 # The naming overrides a person writes, beside the schemas.
 OVERRIDES_FILE = "overrides.toml"
+# The names the SDK has exposed, beside the schemas (see lock.py).
+LOCK_FILE = "names.lock"
 DEFAULT_VERSION = "0.1.0"
 # What generated headers and ``check`` tell a reader to run; a project whose pyproject holds
 # the settings needs no flags. A project that wraps it (``make generate``) says so in ``regenerate``.

@@ -25,17 +25,18 @@ building the lock of a package, and spelling it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import naming
 from .canonical import property_sort_key
+from .config import LOCK_FILE as LOCK_FILE
 from .diagnostics import Diagnostics, SourceRef
 from .ir import Package, accessor_paths
 
-LOCK_FILE = "names.lock"
 LOCK_VERSION = 1
 _ABOUT = (
     "Public names of the generated SDK, kept stable across regenerations. Written by "
@@ -130,7 +131,9 @@ def parse_lock(table: Mapping[str, Any], ref: SourceRef, diags: Diagnostics) -> 
             models[model_id] = parsed
     namespaces = _string_table(table.get("namespaces", {}), ref.child("namespaces"), diags)
     for path, name in namespaces.items():
-        _check_name(name, naming.is_usable_class_base, ref.child("namespaces", path), diags)
+        _check_name(
+            name, naming.is_usable_class_base, partial(ref.child, "namespaces", path), diags
+        )
     return NameLock(models=models, namespaces=namespaces, ref=ref)
 
 
@@ -156,9 +159,9 @@ def _model_lock(entry: object, ref: SourceRef, diags: Diagnostics) -> ModelLock 
             return None
     accessor = tuple(entry["accessor"].split("."))
     checks = [
-        (base, naming.is_usable_class_base, ref.child("request_class")),
-        (entry["module"], naming.is_usable_module, ref.child("module")),
-        *((part, naming.is_usable_accessor, ref.child("accessor")) for part in accessor),
+        (base, naming.is_usable_class_base, partial(ref.child, "request_class")),
+        (entry["module"], naming.is_usable_module, partial(ref.child, "module")),
+        *((part, naming.is_usable_accessor, partial(ref.child, "accessor")) for part in accessor),
     ]
     if not all(_check_name(name, usable, where, diags) for name, usable, where in checks):
         return None
@@ -168,7 +171,7 @@ def _model_lock(entry: object, ref: SourceRef, diags: Diagnostics) -> ModelLock 
         key: name
         for table, part in ((fields, "fields"), (outputs, "output_fields"))
         for key, name in table.items()
-        if _check_name(name, naming.is_usable_field_name, ref.child(part, key), diags)
+        if _check_name(name, naming.is_usable_field_name, partial(ref.child, part, key), diags)
     }
     return ModelLock(
         module=entry["module"],
@@ -186,14 +189,15 @@ def _string_table(value: object, ref: SourceRef, diags: Diagnostics) -> dict[str
     return dict(value)
 
 
-def _check_name(name: str, usable: Any, ref: SourceRef, diags: Diagnostics) -> bool:
+def _check_name(name: str, usable: Any, where: Callable[[], SourceRef], diags: Diagnostics) -> bool:
+    # ``where`` is called only for a bad name: a lock holds tens of thousands of good ones.
     if usable(name):
         return True
     diags.error(
         "L002",
         f"locked name {name!r} cannot be used as it is; choose a name in overrides.toml "
         "or delete the entry to let the rules name it",
-        ref,
+        where(),
     )
     return False
 

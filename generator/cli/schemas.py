@@ -10,7 +10,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from .. import canonical
-from ..changes import format_text
 from ..check import unified_diff
 from ..config import Config
 from ..diagnostics import Diagnostics, SourceRef
@@ -129,6 +128,8 @@ def _print_change_report(before: Snapshot, after: Snapshot, config: Config) -> N
     elif not report.changes:
         print("no changes for SDK users")
     else:
+        from ..changes import format_text  # the change engine only when reporting
+
         print(format_text(report), end="")
 
 

@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from ..changes import format_json, format_text
 from ..check import Stale, compare, unified_diff
-from ..config import Config
+from ..config import LOCK_FILE, Config
 from ..diagnostics import Diagnostics, format_diagnostic
 from ..distribution import PYPROJECT, pyproject_text
 from ..emit import leftovers, write_tree
-from ..lock import LOCK_FILE
 from ..manifest import GENERATOR_NAME, FastState, fast_state, inputs_of
 from .common import (
     EXIT_BAD_INPUT,
@@ -109,6 +107,8 @@ def _print_generation_report(
         print("no changes for SDK users since HEAD")
     elif changes is not None:
         print(f"changes since HEAD for SDK users (full report: {GENERATOR_NAME} diff HEAD):")
+        from ..changes import format_text  # the change engine only when reporting
+
         print(format_text(changes, limit=SHORT_REPORT_LINES))
 
 
@@ -231,6 +231,8 @@ def _version_bump_problem(args: argparse.Namespace, config: Config) -> str | Non
         return f"the schemas at {args.base!r} do not generate; cannot compare"
     problem = version_bump_problem(report, old_version, config.version)
     if problem is not None:
+        from ..changes import format_text  # the change engine only when reporting
+
         print(format_text(report, limit=SHORT_REPORT_LINES), file=sys.stderr)
     return problem
 
@@ -253,6 +255,8 @@ def diff(args: argparse.Namespace, config: Config) -> int:
             print(format_diagnostic(diagnostic), file=sys.stderr)
         print("diff stopped: a side has schema errors", file=sys.stderr)
         return EXIT_BAD_INPUT
+    from ..changes import format_json, format_text  # the change engine only when reporting
+
     print(format_json(report) if args.format == "json" else format_text(report), end="")
     return EXIT_DRIFT if report.has_breaking else EXIT_OK
 
