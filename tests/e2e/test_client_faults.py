@@ -211,6 +211,12 @@ SERVER_ERRORS = [
           expect=ServerError, bound=TIMEOUT, received={"submit": 1}),
     Fault(name="404", call="status", script={"status": [answer(404, {"error_code": 404001})]},
           expect=NotFoundError, bound=TIMEOUT, received={"status": 1}),
+    Fault(name="5xx-and-hangs-in-wait", call="wait", options={"max_retries": 0},
+          script={"status": [answer(503, {}), HANG, RESET_AFTER_READ, _too_many("0.1")],
+                  "result": [answer(500, {})]},
+          expect=None, bound=WAIT_BOUND, received={"status": 6, "result": 2}),
+    Fault(name="401-in-wait", call="wait", script={"status": [answer(401, {})]},
+          expect=AuthenticationError, bound=TIMEOUT, received={"status": 1}),
 ]  # fmt: skip
 
 JOB_STATES = [

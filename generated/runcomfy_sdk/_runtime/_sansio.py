@@ -20,6 +20,9 @@ Retry rules, in one place (``_retry_delay``):
   therefore retried only when the connection could not be established at all (connect
   error, connect timeout, no free pooled connection), never after a read timeout, a
   dropped connection or any HTTP answer.
+* ``wait``/``run`` poll again after a failure that may pass (``is_transient``: no answer,
+  408, 429, 5xx) for as long as their deadline allows, once the poll's own retries are
+  spent; without a deadline, until such failures have lasted ``timing.retry_budget``.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ __all__ = [
     "Sleep",
     "Step",
     "call",
+    "is_transient",
     "logger",
 ]
 
@@ -373,6 +377,13 @@ def _retry_delay(
     # Retry-After is a floor, never a reason to hammer: 0, a past date or a value below our
     # own backoff waits the backoff; one beyond ``max_retry_after`` is not waited out.
     return max(wait, backoff) if wait <= timing.max_retry_after else None
+
+
+def is_transient(error: RunComfyError) -> bool:
+    """Whether the same call, made again later, may succeed: no answer, 408, 429 or 5xx."""
+    if isinstance(error, APIConnectionError):
+        return not isinstance(error.__cause__, httpx.UnsupportedProtocol)  # a bad base_url
+    return error.status_code in _RETRYABLE_STATUS or isinstance(error, RateLimitError | ServerError)
 
 
 def _retryable(api: ApiCall, reply: Received | Failed, error: RunComfyError) -> bool:
