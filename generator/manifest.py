@@ -13,6 +13,7 @@ This module is also the one place for the generator's own name and the header it
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -37,6 +38,7 @@ def tool_versions() -> dict[str, str]:
     return {name: _version(name) for name in TOOLS}
 
 
+@functools.cache  # reading package metadata costs milliseconds; versions do not change in a run
 def _version(distribution: str) -> str:
     try:
         return metadata.version(distribution)

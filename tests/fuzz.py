@@ -8,6 +8,8 @@ generated code that compiled, imported and built its JSON schema. Any other endi
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import os
 import shutil
@@ -24,7 +26,7 @@ from hypothesis import strategies as st
 from generator.emit import write_tree
 from generator.pipeline import generate
 from tests.helpers import config_for
-from tests.test_hostile_schemas import KEYS, _import_and_exercise, property_schema
+from tests.test_hostile_schemas import KEYS, PACKAGE, _import_and_exercise, property_schema
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10000"))
 
@@ -32,6 +34,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10000"))
 def main() -> int:
     codes: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
+    numbers = itertools.count()  # a replayed example gets a fresh directory too
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
@@ -47,8 +50,7 @@ def main() -> int:
             required=st.lists(KEYS, max_size=3),
         )
         def one(properties: dict[str, Any], required: list[str]) -> None:
-            number = sum(outcomes.values())
-            case = root / f"case{number}"
+            case = root / f"case{next(numbers)}"
             schemas = case / "schemas" / "acme"
             schemas.mkdir(parents=True)
             document = {
@@ -57,8 +59,8 @@ def main() -> int:
                 "output_schema": {"type": "object", "properties": {"video": {"type": "string"}}},
             }
             (schemas / "fuzz.json").write_text(json.dumps(document), encoding="utf-8")
-            package = f"fuzz_sdk_{number}"
-            result = generate(config_for(case / "schemas", case / "out", package=package))
+            config = config_for(case / "schemas", case / "out", package=PACKAGE)
+            result = generate(dataclasses.replace(config, cache_dir=root / "cache"))
             codes.update(diagnostic.code for diagnostic in result.diagnostics)
             if result.files is None:
                 assert result.diagnostics.has_errors, "no files and no error"
@@ -70,10 +72,8 @@ def main() -> int:
                     compile(text, str(path), "exec")
             write_tree(result.files, case / "out")
             try:
-                _import_and_exercise(case / "out", package)
+                _import_and_exercise(case / "out", PACKAGE, keep=f"{PACKAGE}._runtime")
             finally:  # keep memory and disk flat over thousands of cases
-                for name in [m for m in sys.modules if m.split(".")[0] == package]:
-                    del sys.modules[name]
                 shutil.rmtree(case, ignore_errors=True)
             outcomes["generated, imported and verified"] += 1
 
