@@ -2,8 +2,9 @@
 
 Runs the strategy of ``test_hostile_schemas`` for ``FUZZ_EXAMPLES`` examples outside
 pytest and prints how many ran, how many ended in diagnostics (by code) and how many
-generated code that compiled, imported and built its JSON schema. Any other ending
-(a traceback, a hang) fails the run.
+generated code that compiled, imported and built its JSON schema. A ``GeneratorBug`` (the
+generator's own "this is a bug" error) is counted, and the first few are printed with their
+schema at the end; it fails the run, as any other ending (a traceback, a hang) does at once.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.diagnostics import GeneratorBug
 from generator.emit import write_tree
 from generator.pipeline import generate
 from tests.helpers import config_for
@@ -35,6 +37,7 @@ def main() -> int:
     codes: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     numbers = itertools.count()  # a replayed example gets a fresh directory too
+    bugs: list[str] = []
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
@@ -60,7 +63,13 @@ def main() -> int:
             }
             (schemas / "fuzz.json").write_text(json.dumps(document), encoding="utf-8")
             config = config_for(case / "schemas", case / "out", package=PACKAGE)
-            result = generate(dataclasses.replace(config, cache_dir=root / "cache"))
+            try:
+                result = generate(dataclasses.replace(config, cache_dir=root / "cache"))
+            except GeneratorBug as bug:
+                outcomes["a generator bug"] += 1
+                bugs.append(f"{bug}\n    from {json.dumps(document['input_schema'])}")
+                shutil.rmtree(case, ignore_errors=True)
+                return
             codes.update(diagnostic.code for diagnostic in result.diagnostics)
             if result.files is None:
                 assert result.diagnostics.has_errors, "no files and no error"
@@ -82,7 +91,9 @@ def main() -> int:
     for outcome, count in sorted(outcomes.items()):
         print(f"  {outcome}: {count}")
     print("  diagnostics by code: " + ", ".join(f"{c} {n}" for c, n in sorted(codes.items())))
-    return 0
+    for bug in bugs[:3]:
+        print(f"  bug: {bug}")
+    return 1 if bugs else 0
 
 
 if __name__ == "__main__":

@@ -16,10 +16,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.diagnostics import format_diagnostic
+from generator.diagnostics import GeneratorBug, format_diagnostic
 from generator.emit import write_tree
 from generator.pipeline import generate
 from tests.helpers import config_for
@@ -118,8 +119,10 @@ def property_schema(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @settings(
-    # The long profile (``make fuzz``) raises this; ``make test`` runs the fast one.
+    # The long profile (``make fuzz``) raises this; ``make test`` runs the fast one, on the
+    # same examples every time (random ones are ``make fuzz``'s job): a bug it finds stays put.
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")),
+    derandomize="FUZZ_EXAMPLES" not in os.environ,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -173,3 +176,28 @@ def _import_and_exercise(root: Path, package: str, *, keep: str | None = None) -
         for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
             if keep is None or not (name == keep or name.startswith(keep + ".")):
                 del sys.modules[name]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=GeneratorBug,
+    reason="known bug, found by make fuzz: the bounds of a required nullable field go on the "
+    "anyOf around its type (dmcg._field_schema), and datamodel-code-generator makes classes of it",
+)
+def test_a_required_nullable_field_with_a_bound_renders(tmp_path: Path) -> None:
+    schemas = tmp_path / "schemas"
+    target = schemas / "acme" / "fuzz.json"
+    target.parent.mkdir(parents=True)
+    prompt = {"type": ["string", "null"], "minLength": 1}
+    document = {
+        "model_id": "acme/fuzz",
+        "input_schema": {
+            "type": "object",
+            "required": ["prompt"],
+            "properties": {"prompt": prompt},
+        },
+        "output_schema": {"type": "object", "properties": {"video": {"type": "string"}}},
+    }
+    target.write_text(json.dumps(document), encoding="utf-8")
+    result = generate(config_for(schemas, tmp_path / "out", package="nullable_sdk"))
+    assert result.files is not None
