@@ -2,9 +2,9 @@
 
 Runs the strategy of ``test_hostile_schemas`` for ``FUZZ_EXAMPLES`` examples outside
 pytest and prints how many ran, how many ended in diagnostics (by code) and how many
-generated code that compiled, imported and built its JSON schema. A ``GeneratorBug`` (the
-generator's own "this is a bug" error) is counted, and the first few are printed with their
-schema at the end; it fails the run, as any other ending (a traceback, a hang) does at once.
+generated code that compiled, imported and built its JSON schema. Any other ending (a
+traceback, rendered code that does not compile or import) is a bug: it is counted, the first
+few are printed with their schema, and the run fails once the summary is out.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.diagnostics import GeneratorBug
 from generator.emit import write_tree
 from generator.pipeline import generate
 from tests.helpers import config_for
@@ -62,29 +61,14 @@ def main() -> int:
                 "output_schema": {"type": "object", "properties": {"video": {"type": "string"}}},
             }
             (schemas / "fuzz.json").write_text(json.dumps(document), encoding="utf-8")
-            config = config_for(case / "schemas", case / "out", package=PACKAGE)
             try:
-                result = generate(dataclasses.replace(config, cache_dir=root / "cache"))
-            except GeneratorBug as bug:
-                outcomes["a generator bug"] += 1
-                bugs.append(f"{bug}\n    from {json.dumps(document['input_schema'])}")
-                shutil.rmtree(case, ignore_errors=True)
-                return
-            codes.update(diagnostic.code for diagnostic in result.diagnostics)
-            if result.files is None:
-                assert result.diagnostics.has_errors, "no files and no error"
-                outcomes["stopped with located errors"] += 1
-                shutil.rmtree(case, ignore_errors=True)
-                return
-            for path, text in result.files.items():
-                if path.suffix == ".py":
-                    compile(text, str(path), "exec")
-            write_tree(result.files, case / "out")
-            try:
-                _import_and_exercise(case / "out", PACKAGE, keep=f"{PACKAGE}._runtime")
+                outcome = _one_case(document, case, cache=root / "cache", codes=codes)
+            except Exception as bug:  # every ending but the two above is a bug
+                outcome = "a generator bug (see below)"
+                bugs.append(f"{type(bug).__name__}: {bug}\n    from {json.dumps(properties)}")
             finally:  # keep memory and disk flat over thousands of cases
                 shutil.rmtree(case, ignore_errors=True)
-            outcomes["generated, imported and verified"] += 1
+            outcomes[outcome] += 1
 
         one()
     print(f"fuzz: {sum(outcomes.values())} cases in {time.monotonic() - started:.0f} s")
@@ -94,6 +78,21 @@ def main() -> int:
     for bug in bugs[:3]:
         print(f"  bug: {bug}")
     return 1 if bugs else 0
+
+
+def _one_case(document: dict[str, Any], case: Path, *, cache: Path, codes: Counter[str]) -> str:
+    config = config_for(case / "schemas", case / "out", package=PACKAGE)
+    result = generate(dataclasses.replace(config, cache_dir=cache))
+    codes.update(diagnostic.code for diagnostic in result.diagnostics)
+    if result.files is None:
+        assert result.diagnostics.has_errors, "no files and no error"
+        return "stopped with located errors"
+    for path, text in result.files.items():
+        if path.suffix == ".py":
+            compile(text, str(path), "exec")
+    write_tree(result.files, case / "out")
+    _import_and_exercise(case / "out", PACKAGE, keep=f"{PACKAGE}._runtime")
+    return "generated, imported and verified"
 
 
 if __name__ == "__main__":

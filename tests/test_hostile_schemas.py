@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import black.parsing
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -200,4 +201,24 @@ def test_a_required_nullable_field_with_a_bound_renders(tmp_path: Path) -> None:
     }
     target.write_text(json.dumps(document), encoding="utf-8")
     result = generate(config_for(schemas, tmp_path / "out", package="nullable_sdk"))
+    assert result.files is not None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=black.parsing.InvalidInput,
+    reason="known bug, found by make fuzz: a string enum whose only member is null gives the "
+    "keyword argument the annotation 'Literal[]', which is no Python",
+)
+def test_a_string_enum_of_only_null_renders(tmp_path: Path) -> None:
+    schemas = tmp_path / "schemas"
+    target = schemas / "acme" / "fuzz.json"
+    target.parent.mkdir(parents=True)
+    document = {
+        "model_id": "acme/fuzz",
+        "input_schema": {"type": "object", "properties": {"x": {"type": "string", "enum": [None]}}},
+        "output_schema": {"type": "object", "properties": {"video": {"type": "string"}}},
+    }
+    target.write_text(json.dumps(document), encoding="utf-8")
+    result = generate(config_for(schemas, tmp_path / "out", package="null_enum_sdk"))
     assert result.files is not None
