@@ -55,6 +55,10 @@ CODES: dict[str, tuple[Level, str]] = {
     "G012": (Level.WARNING, "a `required` entry names no property (ignored)"),
     "G013": (Level.WARNING, "an invalid `pattern` (dropped)"),
     "G014": (Level.WARNING, "a combined-key enum value that is no `WIDTHxHEIGHT` size"),
+    "G015": (
+        Level.WARNING,
+        "an enum whose only member is null (dropped: the field takes its type)",
+    ),
     "N001": (Level.ERROR, "the overrides file is not valid TOML"),
     "N002": (Level.ERROR, "the overrides file has the wrong shape"),
     "N003": (Level.ERROR, "an override gives a name that cannot be used as it is"),

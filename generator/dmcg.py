@@ -114,14 +114,16 @@ def _field_schema(field: Field, media: str, own_module: str) -> dict[str, Any]:
     alias = choice_alias_of(field)
     choice = None if alias is None else f"{own_module}.{alias}"
     schema = _type_schema(field.type, media, choice)
-    if field.nullable and field.required:
-        schema = {"anyOf": [schema, {"type": "null"}]}
-    if field.title:
-        schema["title"] = field.title
+    # Bounds belong to the value's own type: on an anyOf around it they would describe
+    # the union, which datamodel-code-generator turns into extra classes.
     for attr, keyword in _CONSTRAINT_KEYWORDS.items():
         value = getattr(field.constraints, attr)
         if value is not None:
             schema[keyword] = value
+    if field.nullable and field.required:
+        schema = _or_null(schema)
+    if field.title:
+        schema["title"] = field.title
     if field.default is not None:
         key = "examples" if field.required else "default"
         if not (field.required and field.default.value is None):
@@ -129,6 +131,14 @@ def _field_schema(field: Field, media: str, own_module: str) -> dict[str, Any]:
                 [thaw(field.default.value)] if field.required else thaw(field.default.value)
             )
     return schema
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema, or null. A plain type becomes a type list (``["string", "null"]``), so its
+    bounds stay on the field; datamodel-code-generator makes classes of bounds in an anyOf."""
+    if isinstance(schema.get("type"), str):
+        return {**schema, "type": [schema["type"], "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def _type_schema(type_ref: TypeRef, media: str, choice: str | None = None) -> dict[str, Any]:

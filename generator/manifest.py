@@ -14,6 +14,7 @@ This module is also the one place for the generator's own name.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -35,6 +36,7 @@ def tool_versions() -> dict[str, str]:
     return {name: _version(name) for name in TOOLS}
 
 
+@functools.cache  # reading package metadata costs milliseconds; versions do not change in a run
 def _version(distribution: str) -> str:
     try:
         return metadata.version(distribution)

@@ -10,6 +10,7 @@ in-process, so the output never depends on what is on ``PATH``.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import multiprocessing
 import os
@@ -288,6 +289,7 @@ def header(source: str, *, regenerate: str) -> str:
     )
 
 
+@functools.cache  # compiled templates are kept; jinja reloads a template whose file changed
 def _environment(directory: Path) -> jinja2.Environment:
     # We emit Python, not HTML: autoescape is off and every literal is spelled by the
     # pyexpr filters. StrictUndefined turns a misspelled name into an error.

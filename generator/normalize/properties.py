@@ -203,6 +203,11 @@ def _apply_enum(
         return type_ref, nullable
     nullable = nullable or None in values
     members = list(dict.fromkeys(value for value in values if value is not None))
+    if not members:
+        diags.warning(
+            "G015", "the enum allows only null, which the client cannot check", ref.child("enum")
+        )
+        return type_ref, nullable
     if len(members) + (None in values) < len(values):
         diags.warning("G004", "duplicate enum values were merged", ref.child("enum"))
     wrong = [value for value in members if not _fits(value, type_ref.kind)]

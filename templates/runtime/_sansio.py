@@ -17,13 +17,18 @@ Retry rules, in one place (``_retry_delay``):
   therefore retried only when the connection could not be established at all (connect
   error, connect timeout, no free pooled connection), never after a read timeout, a
   dropped connection or any HTTP answer.
+* ``wait``/``run`` poll again after a failure that may pass (``is_transient``: no answer,
+  408, 429, 5xx) for as long as their deadline allows, once the poll's own retries are
+  spent; without a deadline, until such failures have lasted ``timing.retry_budget``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
+import unicodedata
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeAlias, TypeVar
@@ -61,6 +66,7 @@ __all__ = [
     "Step",
     "call",
     "call_with_response",
+    "is_transient",
     "logger",
 ]
 
@@ -79,54 +85,74 @@ _RETRYABLE_STATUS = frozenset({408, 429})
 
 
 class Secret:
-    """A string that never shows itself in ``repr``/``str`` (the API token)."""
+    """The API token: never shown by ``repr``/``str``, and scrubbed from what servers send.
 
-    __slots__ = ("_forms", "_value")
+    A token must be visible ASCII (it travels in an HTTP header, where anything else
+    cannot be sent). A token of at least ``SCRUB_ANYWHERE`` characters is scrubbed
+    wherever it occurs: a string that long does not turn up by chance. A shorter one
+    (a test server's, say) is scrubbed only where it stands alone, not inside a longer run
+    of letters and digits, so that a token such as ``t`` does not blank every ``t``.
+    """
+
+    __slots__ = ("_pattern", "_value")
+
+    SCRUB_ANYWHERE = 12
 
     def __init__(self, value: str) -> None:
+        _check_token(value)
         self._value = value
         # Every spelling a server may echo it in: raw, JSON-escaped (with and without
-        # escaped slashes and non-ASCII), URL-encoded. Longest first, so that no shorter
-        # form leaves part of a longer one behind.
+        # escaped slashes), URL- and form-encoded; and each as a repr shows it (backslashes
+        # doubled). Longest first, so that no shorter form leaves part of a longer one behind.
         escaped = json.dumps(value)[1:-1]
         forms = {
             value,
             escaped,
             escaped.replace("/", "\\/"),
-            json.dumps(value, ensure_ascii=False)[1:-1],
             quote(value, safe=""),
             quote_plus(value, safe=""),
         }
-        self._forms = tuple(sorted((form for form in forms if form), key=len, reverse=True))
+        forms |= {form.replace("\\", "\\\\") for form in forms}
+        alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+        if len(value) < self.SCRUB_ANYWHERE:
+            alternatives = f"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])"
+        self._pattern = re.compile(alternatives)
 
     def reveal(self) -> str:
         return self._value
 
     def scrub(self, text: str) -> str:
         """``text`` with every occurrence of the secret, in any of its spellings, blanked out."""
-        for form in self._forms:
-            text = text.replace(form, _REDACTED)
-        return text
+        return self._pattern.sub(_REDACTED, text)
+
+    def appears_in(self, text: str) -> bool:
+        return self._pattern.search(text) is not None
 
     def scrub_json(self, value: object) -> object:
-        """A parsed JSON value with the secret blanked out of every string in it."""
+        """A parsed JSON value with the secret blanked out of every string (and key) in it."""
         if isinstance(value, str):
             return self.scrub(value)
         if isinstance(value, list):
             return [self.scrub_json(item) for item in value]
         if isinstance(value, dict):
-            return {key: self.scrub_json(item) for key, item in value.items()}
+            return {self.scrub(key): self.scrub_json(item) for key, item in value.items()}
         return value
-
-    def scrub_bytes(self, data: bytes) -> bytes:
-        for form in self._forms:
-            data = data.replace(form.encode("utf-8", "surrogatepass"), _REDACTED.encode())
-        return data
 
     def __repr__(self) -> str:
         return f"Secret({_REDACTED})"
 
     __str__ = __repr__
+
+
+def _check_token(value: str) -> None:
+    # Never quote the token itself: this message may end up in a log.
+    for position, character in enumerate(value):
+        if not "!" <= character <= "~":
+            raise ValueError(
+                f"the API token has a character that cannot be sent in an HTTP header "
+                f"(position {position}: {unicodedata.name(character, 'a control character')}); "
+                "copy the token again from your RunComfy profile"
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -261,14 +287,19 @@ def call_with_response(
 
 def _decode(reply: Received | Failed, api: ApiCall, settings: Settings) -> Any:
     if isinstance(reply, Failed):
-        raise _transport_error(reply.exception, api, settings) from reply.exception
-    body = _json(reply.content)
+        error = _transport_error(reply.exception, api, settings)
+        # A cause that quotes the token (a garbage answer echoing it) is left out.
+        leaks = settings.token.appears_in(f"{reply.exception!s} {reply.exception!r}")
+        raise error from None if leaks else reply.exception
+    # Every string a server sends is scrubbed before anything reads it: an answer that
+    # echoes the token must not carry it into an error, a log line or a repr.
+    body = settings.token.scrub_json(_json(reply.content))
     if not 200 <= reply.status_code < 300 or _signals_error(body):
-        raise _status_error(reply, api, settings)
+        raise _status_error(reply, body, api, settings)
     if not isinstance(body, dict):
-        snippet = settings.token.scrub(reply.content[:200].decode("utf-8", "replace"))
+        text = settings.token.scrub(reply.content.decode("utf-8", "replace"))
         raise BadResponseError(
-            f"Expected a JSON object from {api.method} {_path(api.url)}, got {snippet!r}",
+            f"Expected a JSON object from {api.method} {_path(api.url)}, got {text[:200]!r}",
             status_code=reply.status_code,
             request_id=api.request_id,
         )
@@ -292,18 +323,17 @@ def _signals_error(body: object) -> bool:
     return body.get("error_code") not in (None, "", 0) or bool(body.get("error_message"))
 
 
-def _status_error(reply: Received, api: ApiCall, settings: Settings) -> APIStatusError:
-    # A server that echoes the token back must not get it into our errors. Only error
-    # bodies are scrubbed: a short token could otherwise mangle a good answer.
-    decoded = _json(settings.token.scrub_bytes(reply.content))
-    body = None if decoded is _NOT_JSON else decoded
+def _status_error(
+    reply: Received, body: object, api: ApiCall, settings: Settings
+) -> APIStatusError:
+    parsed = None if body is _NOT_JSON else body
     return error_from_response(
         status_code=reply.status_code,
-        body=body,
-        reason=reply.reason,
+        body=parsed,
+        reason=settings.token.scrub(reply.reason),
         request_id=api.request_id,
         retry_after=_retry_after(reply, settings.timing),
-        response=_raw_response(reply, body, settings),
+        response=_raw_response(reply, parsed, settings),
         names=api.names,
     )
 
@@ -384,6 +414,13 @@ def _retry_delay(
 
 def _max_retries(api: ApiCall, settings: Settings) -> int:
     return settings.max_retries if api.max_retries is None else api.max_retries
+
+
+def is_transient(error: RunComfyError) -> bool:
+    """Whether the same call, made again later, may succeed: no answer, 408, 429 or 5xx."""
+    if isinstance(error, APIConnectionError):
+        return not isinstance(error.__cause__, httpx.UnsupportedProtocol)  # a bad base_url
+    return error.status_code in _RETRYABLE_STATUS or isinstance(error, RateLimitError | ServerError)
 
 
 def _retryable(api: ApiCall, reply: Received | Failed, error: RunComfyError) -> bool:

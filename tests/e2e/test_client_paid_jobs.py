@@ -21,8 +21,8 @@ from runcomfy_sdk import (
     JobCancelledError,
     JobFailedError,
     JobStatus,
+    NotFoundError,
     RunComfyError,
-    ServerError,
     WaitTimeoutError,
 )
 from runcomfy_sdk._runtime import _download
@@ -72,7 +72,8 @@ def test_every_error_of_run_after_the_submit_names_the_request(
         control.cancel(request_id)
 
     def fail_the_polls(request_id: str) -> None:
-        control.inject(faults.http_error("status", 500, times=10, retry_after=0))
+        # A lasting failure: transient ones (5xx) are polled through while time is left.
+        control.inject(faults.http_error("status", 404, times=10))
 
     def explode(status: JobStatus) -> None:
         raise ValueError("a bug in the caller's callback")
@@ -103,7 +104,7 @@ def test_every_error_of_run_after_the_submit_names_the_request(
         JobFailedError,
         JobCancelledError,
         WaitTimeoutError,
-        ServerError,
+        NotFoundError,
         ValueError,
     ]
     for error, request_id in zip(errors[:4], ids[:4], strict=True):

@@ -7,6 +7,8 @@ again only when no connection could be made at all, never once it may have arriv
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -15,6 +17,8 @@ from runcomfy_sdk import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    AuthenticationError,
+    NotFoundError,
     RateLimitError,
     ServerError,
 )
@@ -233,3 +237,60 @@ def test_a_submit_whose_connection_is_refused_is_retried(sdk: SdkRunner) -> None
     assert sleeps == [RETRY_DELAY, RETRY_DELAY]
     assert not isinstance(caught.value, APITimeoutError)
     assert "not sent again" not in str(caught.value)  # it never left: nothing to warn about
+
+
+def test_a_wait_polls_through_more_transient_failures_than_a_call_retries(
+    sdk: SdkRunner, server: ServerHandle
+) -> None:
+    async def scenario(client: SdkClient) -> Any:
+        job = await _submit_flf(client)
+        server.controller.inject(
+            faults.http_error("status", 503, times=2),
+            faults.slow("status", delay=5.0),
+            faults.drop("status"),
+            faults.http_error("status", 429, retry_after=0),
+            faults.http_error("result", 502, times=2),
+        )
+        return await settle(job.wait(timeout=WAIT_LIMIT))
+
+    output = sdk.run(scenario, max_retries=0, timeout=0.3)  # each failure reaches the wait
+
+    assert output.urls()
+    fired = server.controller.stats().faults_fired
+    assert (fired["status"], fired["result"]) == (5, 2)
+    assert server.controller.count("submit") == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "error_type"), [(401, AuthenticationError), (404, NotFoundError)]
+)
+def test_a_wait_raises_a_lasting_failure_at_once(
+    sdk: SdkRunner, server: ServerHandle, status: int, error_type: type[APIStatusError]
+) -> None:
+    async def scenario(client: SdkClient) -> Any:
+        job = await _submit_flf(client)
+        server.controller.inject(faults.http_error("status", status, times=10))
+        return await settle(job.wait(timeout=WAIT_LIMIT))
+
+    with pytest.raises(error_type):
+        sdk.run(scenario, max_retries=3)
+
+    assert server.controller.count("status") == 1
+
+
+def test_a_wait_without_a_deadline_gives_up_once_failures_outlast_the_retry_budget(
+    sdk: SdkRunner, server: ServerHandle
+) -> None:
+    budget = 0.3
+    server.controller.inject(faults.http_error("status", 503, times=1000))
+
+    async def scenario(client: SdkClient) -> Any:
+        job = await _submit_flf(client)
+        return await settle(job.wait(timeout=None))
+
+    start = time.monotonic()
+    with pytest.raises(ServerError):
+        sdk.run(scenario, max_retries=0, timing=replace(FAST_TIMING, retry_budget=budget))
+
+    assert time.monotonic() - start < budget + 5  # generous: it ended, it did not poll forever
+    assert server.controller.count("status") > 1  # it did poll through the first failures

@@ -12,6 +12,7 @@ from runcomfy_sdk._runtime import (
     JobFailedError,
     JobStatus,
     NotCancellableError,
+    RateLimitError,
     WaitTimeoutError,
 )
 
@@ -176,10 +177,11 @@ def test_run_timeout_counts_from_the_submit(sdk: Sdk, fake_api: FakeApi) -> None
 def test_retries_while_waiting_respect_the_deadline(sdk: Sdk, fake_api: FakeApi) -> None:
     fake_api.on("GET", STATUS_PATH, reply(429, {}, headers={"Retry-After": "30"}))
 
-    with pytest.raises(Exception, match="HTTP 429"):
+    with pytest.raises(WaitTimeoutError) as caught:
         sdk.run(sdk.client.job("r-1", VideoOutput).wait(timeout=10))
 
-    assert sdk.clock.sleeps == []
+    assert isinstance(caught.value.__cause__, RateLimitError)
+    assert sum(sdk.clock.sleeps) == 10  # the Retry-After is waited out only up to the deadline
 
 
 def test_a_result_that_lags_behind_the_status_is_polled_again(sdk: Sdk, fake_api: FakeApi) -> None:

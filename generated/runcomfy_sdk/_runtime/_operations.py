@@ -20,16 +20,27 @@ from urllib.parse import quote
 from pydantic import BaseModel, ValidationError
 
 from ._errors import (
-    APIConnectionError,
+    APIError,
     BadResponseError,
     JobCancelledError,
     JobFailedError,
     NotCancellableError,
+    RateLimitError,
     RunComfyError,
     WaitTimeoutError,
 )
 from ._options import NO_OPTIONS, CallOptions, OnSubmitted, OnUpdate
-from ._sansio import ApiCall, Notify, Operation, Settings, Sleep, call, call_with_response, logger
+from ._sansio import (
+    ApiCall,
+    Notify,
+    Operation,
+    Settings,
+    Sleep,
+    call,
+    call_with_response,
+    is_transient,
+    logger,
+)
 from ._submission import Submission
 from ._timing import Timing
 from ._types import (
@@ -284,33 +295,47 @@ class Operations:
         options: CallOptions,
     ) -> Operation[OutputT]:
         tracker = _Tracker()
+        outage = _Outage()
         timing = self.settings.timing
         last: str | None = None
         while True:
             try:
                 current = yield from self.status(request_id, deadline=deadline, options=options)
-            except APIConnectionError as error:
-                if deadline is None or timing.monotonic() < deadline:
+                if tracker.observe(current):
+                    _log_status(current)
+                    if on_update is not None:
+                        yield Notify(on_update, current)
+                last = current.status
+                output = None
+                if current.is_terminal:
+                    output = yield from self._outcome(
+                        current, output_type, deadline=deadline, options=options
+                    )
+            except APIError as error:
+                # A failure that may pass is polled through while the wait has time left.
+                delay = outage.delay(error, timing, bounded=deadline is not None)
+                if delay is None:
                     raise
-                # The poll ran out of time with the wait: that is the wait's timeout.
-                raise WaitTimeoutError(
-                    f"Request {request_id} did not end within {timeout}s "
-                    f"(last known status {last!r}); the job goes on",
-                    request_id=request_id,
-                    timeout=timeout,
-                    last_status=last,
-                ) from error
-            last = current.status
-            if tracker.observe(current):
-                _log_status(current)
-                if on_update is not None:
-                    yield Notify(on_update, current)
-            if current.is_terminal:
-                output = yield from self._outcome(
-                    current, output_type, deadline=deadline, options=options
+                pause = _pause(delay, deadline, timing.monotonic())
+                if pause is None:  # the poll ran out of time with the wait: the wait's timeout
+                    raise WaitTimeoutError(
+                        f"Request {request_id} did not end within {timeout}s "
+                        f"(last known status {last!r}); the job goes on",
+                        request_id=request_id,
+                        timeout=timeout,
+                        last_status=last,
+                    ) from error
+                logger.info(
+                    "request %s: poll failed (%s); polling again in %.2fs",
+                    request_id,
+                    type(error).__name__,
+                    pause,
                 )
-                if output is not None:
-                    return output
+                yield Sleep(pause)
+                continue
+            outage = _Outage()
+            if output is not None:
+                return output
             pause = _pause(tracker.next_delay(timing), deadline, timing.monotonic())
             if pause is None:
                 raise WaitTimeoutError(
@@ -413,6 +438,32 @@ class _Tracker:
 
     def next_delay(self, timing: Timing) -> float:
         return timing.poll.delay(self.polls_in_state, timing.random())
+
+
+@dataclass(slots=True)
+class _Outage:
+    """The failures of a wait's polls since its last good one."""
+
+    failures: int = 0
+    since: float | None = None
+
+    def delay(self, error: APIError, timing: Timing, *, bounded: bool) -> float | None:
+        """Seconds to wait before polling again, or None to give up with ``error``.
+
+        A wait with a deadline polls through transient failures until the deadline; one
+        without gives up once they have lasted ``timing.retry_budget``.
+        """
+        if not is_transient(error):
+            return None
+        now = timing.monotonic()
+        self.since = now if self.since is None else self.since
+        delay = timing.retry.delay(self.failures, timing.random())
+        if isinstance(error, RateLimitError) and error.retry_after is not None:
+            delay = max(delay, error.retry_after)
+        self.failures += 1
+        if not bounded and now - self.since + delay > timing.retry_budget:
+            return None
+        return delay
 
 
 def _pause(delay: float, deadline: float | None, now: float) -> float | None:
