@@ -16,7 +16,8 @@ import sys
 # Why these floors: the runtime annotates with ``typing.Self`` (Python 3.11); its models are
 # configured with ``validate_by_name``/``validate_by_alias`` (pydantic 2.11: older releases
 # ignore them, so friendly names stop validating); httpx 0.27 is the oldest release the
-# project has declared. Measured: the SDK's client tests pass on pydantic 2.13.5 and 2.14.
+# project has declared. Tested: a job runs on pydantic 2.11.0 with httpx 0.27.0, and
+# pydantic 2.10 is refused on import (tests/test_sdk_floors.py).
 PYTHON = (3, 11)
 DEPENDENCIES = (("pydantic", (2, 11)), ("httpx", (0, 27)))
 
