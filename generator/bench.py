@@ -166,7 +166,7 @@ body = json.dumps({"request_id": "r-1", "status": "in_queue", "queue_position": 
 def handler(request):
     return httpx.Response(200, content=body, headers={"content-type": "application/json"})
 raw = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://api.test")
-sdk = RunComfy(api_token="t", base_url="http://api.test",
+sdk = RunComfy(api_token="rc-0123456789abcdef0123456789abcdef", base_url="http://api.test",
                http_client=httpx.Client(transport=httpx.MockTransport(handler)))
 def cpu(action, n=2000):
     start = time.process_time()

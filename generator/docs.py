@@ -162,23 +162,21 @@ def param_doc(field: Field) -> str:
     return "\n\n".join(parts)
 
 
+_BOUND_LABELS = {
+    "minimum": "minimum",
+    "exclusive_minimum": "exclusive minimum",
+    "maximum": "maximum",
+    "exclusive_maximum": "exclusive maximum",
+    "multiple_of": "multiple of",
+    "min_length": "min length",
+    "max_length": "max length",
+    "min_items": "min items",
+    "max_items": "max items",
+}
+
+
 def _bounds(field: Field) -> str:
-    constraints = field.constraints
-    said = [
-        f"{label} {value}"
-        for label, value in (
-            ("minimum", constraints.minimum),
-            ("exclusive minimum", constraints.exclusive_minimum),
-            ("maximum", constraints.maximum),
-            ("exclusive maximum", constraints.exclusive_maximum),
-            ("multiple of", constraints.multiple_of),
-            ("min length", constraints.min_length),
-            ("max length", constraints.max_length),
-            ("min items", constraints.min_items),
-            ("max items", constraints.max_items),
-        )
-        if value is not None
-    ]
+    said = [f"{_BOUND_LABELS[name]} {value}" for name, value in field.constraints.bounds()]
     return ("Constraints: " + ", ".join(said) + ".") if said else ""
 
 

@@ -77,6 +77,19 @@ class Constraints:
     min_items: int | None = None
     max_items: int | None = None
 
+    def bounds(self) -> tuple[tuple[str, int | float], ...]:
+        """The numeric bounds that are set, as ``(attribute, value)`` in reading order."""
+        return tuple(
+            (name, value) for name in BOUND_ORDER if (value := getattr(self, name)) is not None
+        )
+
+
+# How documentation lists bounds: lower before upper, values before lengths and counts.
+BOUND_ORDER = (
+    "minimum", "exclusive_minimum", "maximum", "exclusive_maximum", "multiple_of",
+    "min_length", "max_length", "min_items", "max_items",
+)  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DefaultValue:

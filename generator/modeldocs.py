@@ -229,27 +229,27 @@ def _type_text(type_ref: TypeRef) -> str:
     return type_ref.kind
 
 
+_BOUND_SIGNS = {
+    "minimum": "≥",
+    "exclusive_minimum": ">",
+    "maximum": "≤",
+    "exclusive_maximum": "<",
+    "multiple_of": "multiple of",
+    "min_length": "length ≥",
+    "max_length": "length ≤",
+    "min_items": "items ≥",
+    "max_items": "items ≤",
+}
+
+
 def _allowed(field: Field) -> str:
     """Enum values, bounds, lengths and item counts, as the client checks them."""
     parts: list[str] = []
     if isinstance(field.type, LiteralOf):
         parts.append("one of " + ", ".join(_code(_json(value)) for value in field.type.values))
-    limits = field.constraints
-    for label, value in (
-        ("≥", limits.minimum),
-        (">", limits.exclusive_minimum),
-        ("≤", limits.maximum),
-        ("<", limits.exclusive_maximum),
-        ("multiple of", limits.multiple_of),
-        ("length ≥", limits.min_length),
-        ("length ≤", limits.max_length),
-        ("items ≥", limits.min_items),
-        ("items ≤", limits.max_items),
-    ):
-        if value is not None:
-            parts.append(f"{label} {_json(value)}")
-    if limits.pattern is not None:
-        parts.append(f"matches {_code(limits.pattern)}")
+    parts += [f"{_BOUND_SIGNS[name]} {_json(value)}" for name, value in field.constraints.bounds()]
+    if field.constraints.pattern is not None:
+        parts.append(f"matches {_code(field.constraints.pattern)}")
     return "; ".join(parts)  # code spans and numbers: nothing to escape
 
 

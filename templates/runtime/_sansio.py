@@ -128,6 +128,18 @@ class Secret:
     def appears_in(self, text: str) -> bool:
         return self._pattern.search(text) is not None
 
+    def may_be_in_json(self, content: bytes) -> bool:
+        """Whether a JSON text may hold the secret once decoded.
+
+        A visible-ASCII token inside a JSON string reads as one of its spellings above,
+        unless a ``\\u`` escape spells part of it; without such escapes, a search of the
+        raw text says it all, and the decoded answer need not be walked. A short token is
+        matched by its neighbours, which escapes (``\\n``) change: it is always walked.
+        """
+        if len(self._value) < self.SCRUB_ANYWHERE or b"\\u" in content:
+            return True
+        return self.appears_in(content.decode("utf-8", "replace"))
+
     def scrub_json(self, value: object) -> object:
         """A parsed JSON value with the secret blanked out of every string (and key) in it."""
         if isinstance(value, str):
@@ -293,7 +305,9 @@ def _decode(reply: Received | Failed, api: ApiCall, settings: Settings) -> Any:
         raise error from None if leaks else reply.exception
     # Every string a server sends is scrubbed before anything reads it: an answer that
     # echoes the token must not carry it into an error, a log line or a repr.
-    body = settings.token.scrub_json(_json(reply.content))
+    body = _json(reply.content)
+    if settings.token.may_be_in_json(reply.content):
+        body = settings.token.scrub_json(body)
     if not 200 <= reply.status_code < 300 or _signals_error(body):
         raise _status_error(reply, body, api, settings)
     if not isinstance(body, dict):
@@ -339,10 +353,14 @@ def _status_error(
 
 
 def _raw_response(reply: Received, body: object, settings: Settings) -> RawResponse:
-    # Header values are scrubbed too: a server may echo the token in any of them.
-    headers = httpx.Headers(
-        [(name, settings.token.scrub(value)) for name, value in reply.headers.items()]
-    )
+    # Header values are scrubbed too: a server may echo the token in any of them. Most
+    # answers hold none of it, and keep their headers as they came (one search, no copy).
+    token = settings.token
+    if isinstance(reply.headers, httpx.Headers) and not token.appears_in(
+        "\n".join(reply.headers.values())
+    ):
+        return RawResponse(status_code=reply.status_code, headers=reply.headers, body=body)
+    headers = httpx.Headers([(name, token.scrub(value)) for name, value in reply.headers.items()])
     return RawResponse(status_code=reply.status_code, headers=headers, body=body)
 
 

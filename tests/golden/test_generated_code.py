@@ -22,8 +22,8 @@ TREES = {
     **{case.name: (case / "expected", case / "schemas") for case in sorted(GOLDEN.iterdir()) if (case / "expected").is_dir()},
     "generated": (REPO / "generated", REPO / "schemas"),
 }
-# Golden trees leave out the runtime (it is the same verbatim copy in every tree); the
-# checks that import or type-check a tree run on it completed with generated/'s runtime.
+# Golden trees leave out the runtime and _requirements.py (the same verbatim copies in every
+# tree); the checks that import or type-check a tree run on it completed with generated/'s.
 RUNTIME = REPO / "generated" / "runcomfy_sdk" / "_runtime"
 
 pytestmark = pytest.mark.slow
@@ -39,6 +39,7 @@ def complete_trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         copy = tmp_path_factory.mktemp(name) / "tree"
         shutil.copytree(tree, copy)
         shutil.copytree(RUNTIME, copy / "runcomfy_sdk" / "_runtime")
+        shutil.copy2(RUNTIME.parent / "_requirements.py", copy / "runcomfy_sdk")
         trees[name] = copy
     return trees
 

@@ -121,3 +121,31 @@ def test_a_token_that_cannot_travel_in_a_header_is_refused_without_quoting_it(
     with pytest.raises(ValueError, match="cannot be sent in an HTTP header") as caught:
         sdk.new_client(api_token=token)
     assert token not in str(caught.value)
+
+
+LONG_TOKEN = "rc-0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": LONG_TOKEN},
+        {"status": LONG_TOKEN.replace("r", "\\u0072", 1)},  # a \u escape spells part of it
+        {LONG_TOKEN: "as a key"},
+        {"status": "a", "nested": [{"deep": f"x{LONG_TOKEN}y"}]},
+    ],
+)
+def test_the_raw_text_search_never_lets_a_decoded_token_through(answer: dict[str, Any]) -> None:
+    """Answers are walked only when their raw text may hold the token: this must not miss."""
+    secret = Secret(LONG_TOKEN)
+    content = json.dumps(answer).replace("\\\\u", "\\u").encode()
+    decoded = json.loads(content)
+    assert LONG_TOKEN in json.dumps(decoded)
+    assert secret.may_be_in_json(content)
+    assert LONG_TOKEN not in json.dumps(secret.scrub_json(decoded))
+
+
+def test_an_answer_without_the_token_is_not_walked() -> None:
+    secret = Secret(LONG_TOKEN)
+    assert not secret.may_be_in_json(b'{"request_id": "r-1", "status": "in_queue"}')
+    assert Secret("short").may_be_in_json(b'{"status": "in_queue"}')  # short: always walked
