@@ -105,15 +105,19 @@ class ResourceClassView:
     header: str
     doc: str
     await_: str
-    request_class: str
-    output_class: str
+    model_info: str
     methods: tuple[MethodView, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ResourceModuleView:
+    """A model's resource module. What only type checkers need (the model's classes, the
+    options, the argument ``TypedDict``s) is imported under ``TYPE_CHECKING``: using the
+    accessor loads no pydantic, and the model's module is imported on the first call."""
+
     doc: str
     imports: str
+    type_checking_imports: str
     args: tuple[ArgsView, ...]
     classes: tuple[ResourceClassView, ...]
 
@@ -161,8 +165,7 @@ def resource_module_view(model: Model) -> ResourceModuleView:
             header=_resource_header(model, side),
             doc=pyexpr.docstring(docs.resource_doc(model, is_async=side.is_async), indent="    "),
             await_=side.await_,
-            request_class=model.request_class,
-            output_class=model.output_class,
+            model_info=_model_info(model),
             methods=(
                 _method_view(
                     side,
@@ -186,16 +189,23 @@ def resource_module_view(model: Model) -> ResourceModuleView:
     )
     return ResourceModuleView(
         doc=pyexpr.docstring(docs.resource_module_doc(model)),
-        imports=pyexpr.import_block(_resource_imports(model)),
+        imports=pyexpr.import_block(_resource_imports()),
+        type_checking_imports=pyexpr.import_block(_resource_typing_imports(model), indent="    "),
         args=args,
         classes=classes,
     )
 
 
 def _resource_header(model: Model, side: Side) -> str:
-    """``class XResource(ModelResource[XRequest, XOutput]):``, split where it must be."""
+    """``class XResource(ModelResource["XRequest", "XOutput"]):``, split where it must be.
+
+    The classes are named as strings: the module imports them for type checkers only.
+    """
     name = model.async_resource_class if side.is_async else model.resource_class
-    arguments = [model.request_class, model.output_class]
+    arguments = [
+        pyexpr.string_literal(model.request_class),
+        pyexpr.string_literal(model.output_class),
+    ]
     header = pyexpr.bracketed(
         f"class {name}", [f"{side.resource_base}[{', '.join(arguments)}]"], ":"
     )
@@ -238,12 +248,32 @@ def _label(side: Side, method: str) -> str:
 
 
 def _args_view(model: Model, class_name: str, options: str, label: str) -> ArgsView:
+    """Declared under ``if TYPE_CHECKING:``, hence one level in."""
     return ArgsView(
         header=pyexpr.bracketed(
-            f"class {class_name}", [model.params_class, options, "total=False"], ":"
+            f"    class {class_name}",
+            [model.params_class, options, "total=False"],
+            ":",
+            indent="    ",
         ),
-        doc=pyexpr.docstring(f"The keyword arguments of {label}: the model's and the options."),
+        doc=pyexpr.docstring(
+            f"The keyword arguments of {label}: the model's and the options.", indent="        "
+        ),
     )
+
+
+def _model_info(model: Model) -> str:
+    """``model_info = ModelInfo(...)``: where the resource finds its classes on first call."""
+    arguments = [
+        f"{keyword}={pyexpr.string_literal(value)}"
+        for keyword, value in (
+            ("model_id", model.model_id),
+            ("module", model.module_name),
+            ("request_class", model.request_class),
+            ("output_class", model.output_class),
+        )
+    ]
+    return pyexpr.bracketed("    model_info = ModelInfo", arguments, "", indent="    ")
 
 
 def params_view(model: Model) -> ParamsView:
@@ -414,23 +444,27 @@ def _needs_any(type_ref: TypeRef) -> bool:
     return isinstance(leaf, Scalar) and leaf.kind in {"any", "object"}
 
 
-def _resource_imports(model: Model) -> list[Import]:
+def _resource_imports() -> list[Import]:
+    typing = ("TYPE_CHECKING", "Any", "Unpack", "overload")
+    return [
+        Import(pyexpr.FUTURE, 0, "__future__", "annotations"),
+        *(Import(pyexpr.STDLIB, 0, "typing", name) for name in typing),
+        *(Import(pyexpr.LOCAL, 2, "_runtime", side.resource_base) for side in SIDES),
+        Import(pyexpr.LOCAL, 2, "_runtime._lazy", "ModelInfo"),
+    ]
+
+
+def _resource_typing_imports(model: Model) -> list[Import]:
     runtime = (
-        "AsyncJob",
-        "AsyncModelResource",
-        "Job",
-        "ModelResource",
+        *(side.job_type for side in SIDES),
         *(side.submit_options for side in SIDES),
         *(side.run_options for side in SIDES),
     )
-    imports = [
-        Import(pyexpr.FUTURE, 0, "__future__", "annotations"),
-        *(Import(pyexpr.STDLIB, 0, "typing", name) for name in ("Any", "Unpack", "overload")),
-    ]
-    imports += [Import(pyexpr.LOCAL, 2, "_runtime", name) for name in runtime]
     module = f"models.{model.module_name}"
-    imports += [
-        Import(pyexpr.LOCAL, 2, module, name)
-        for name in (model.request_class, model.output_class, model.params_class)
+    return [
+        *(Import(pyexpr.LOCAL, 2, "_runtime", name) for name in runtime),
+        *(
+            Import(pyexpr.LOCAL, 2, module, name)
+            for name in (model.request_class, model.output_class, model.params_class)
+        ),
     ]
-    return imports

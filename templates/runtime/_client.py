@@ -11,9 +11,10 @@ import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar, Unpack, overload
+from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack, overload
 
 import httpx
 
@@ -22,8 +23,7 @@ from ._download import DEFAULT_MAX_DOWNLOAD_BYTES, adownload_urls, download_urls
 from ._drivers import AsyncDriver, SyncDriver
 from ._errors import TOKEN_VARIABLES, MissingTokenError
 from ._jobs import AsyncJob, Job
-from ._models import OutputModel
-from ._operations import Operations
+from ._lazy import untyped_output
 from ._options import (
     AsyncRunOptions,
     AsyncSubmitOptions,
@@ -39,7 +39,11 @@ from ._options import (
 from ._sansio import Operation, Secret, Settings
 from ._submission import Submission
 from ._timing import DEFAULT_TIMING, Timing
-from ._types import OutputT
+from ._typevars import OutputT
+
+if TYPE_CHECKING:
+    from ._models import OutputModel
+    from ._operations import Operations
 
 __all__ = [
     "BASE_URL_VARIABLE",
@@ -119,7 +123,13 @@ class _ClientCore:
 
     _settings: Settings
     _timeout: httpx.Timeout
-    _ops: Operations
+
+    @cached_property
+    def _ops(self) -> Operations:
+        # Parsing answers needs pydantic: it loads with the first call, not with the client.
+        from ._operations import Operations
+
+        return Operations(self._settings)
 
     @property
     def base_url(self) -> str:
@@ -238,7 +248,6 @@ class RunComfyBase(_ClientCore):
         self._settings, self._http, self._timeout, self._sleep = settings, http, timeout, sleep
         self._owns_http = owns_http
         self._driver = SyncDriver(http, settings, timeout=timeout, sleep=sleep)
-        self._ops = Operations(settings)
         self.requests = Requests(self)
         """Generic calls by request id: ``status``, ``result``, ``cancel``."""
         self.models = Models(self)
@@ -265,7 +274,7 @@ class RunComfyBase(_ClientCore):
         locally; return its handle at once. Typed accessors do the same with checked inputs.
         """
         submission = Submission.of_input(model_id, input, extra_body=options.get("extra_body"))
-        return self._submit(submission, OutputModel, options)
+        return self._submit(submission, untyped_output(), options)
 
     def run(
         self,
@@ -275,7 +284,7 @@ class RunComfyBase(_ClientCore):
     ) -> OutputModel:
         """Submit a job of any model by id (untyped body), wait, and return its output."""
         submission = Submission.of_input(model_id, input, extra_body=options.get("extra_body"))
-        return self._run(submission, OutputModel, options)
+        return self._run(submission, untyped_output(), options)
 
     def _submit(
         self, submission: Submission, output_type: type[OutputT], options: Mapping[str, Any]
@@ -297,7 +306,7 @@ class RunComfyBase(_ClientCore):
 
         Without ``output_type`` the output is a plain ``OutputModel`` holding every key.
         """
-        return Job(self, request_id, output_type or OutputModel)
+        return Job(self, request_id, output_type or untyped_output())
 
     def download(
         self,
@@ -376,7 +385,6 @@ class AsyncRunComfyBase(_ClientCore):
         self._settings, self._http, self._timeout, self._sleep = settings, http, timeout, sleep
         self._owns_http = owns_http
         self._driver = AsyncDriver(http, settings, timeout=timeout, sleep=sleep)
-        self._ops = Operations(settings)
         self.requests = AsyncRequests(self)
         """Generic calls by request id: ``status``, ``result``, ``cancel``."""
         self.models = AsyncModels(self)
@@ -403,7 +411,7 @@ class AsyncRunComfyBase(_ClientCore):
         locally; return its handle at once. Typed accessors do the same with checked inputs.
         """
         submission = Submission.of_input(model_id, input, extra_body=options.get("extra_body"))
-        return await self._submit(submission, OutputModel, options)
+        return await self._submit(submission, untyped_output(), options)
 
     async def run(
         self,
@@ -413,7 +421,7 @@ class AsyncRunComfyBase(_ClientCore):
     ) -> OutputModel:
         """Submit a job of any model by id (untyped body), wait, and return its output."""
         submission = Submission.of_input(model_id, input, extra_body=options.get("extra_body"))
-        return await self._run(submission, OutputModel, options)
+        return await self._run(submission, untyped_output(), options)
 
     async def _submit(
         self, submission: Submission, output_type: type[OutputT], options: Mapping[str, Any]
@@ -435,7 +443,7 @@ class AsyncRunComfyBase(_ClientCore):
 
         Without ``output_type`` the output is a plain ``OutputModel`` holding every key.
         """
-        return AsyncJob(self, request_id, output_type or OutputModel)
+        return AsyncJob(self, request_id, output_type or untyped_output())
 
     async def download(
         self,

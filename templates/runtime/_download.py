@@ -21,7 +21,6 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from ._errors import DownloadError, DownloadTooLargeError
-from ._models import DEFAULT_MAX_DOWNLOAD_BYTES
 
 __all__ = [
     "DEFAULT_MAX_DOWNLOAD_BYTES",
@@ -29,6 +28,9 @@ __all__ = [
     "download_urls",
     "plan_downloads",
 ]
+
+DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024**3
+"""2 GiB: far above any model output, low enough to stop a runaway stream."""
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_NAME = 150

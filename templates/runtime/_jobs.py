@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Generic, Unpack
 
 from ._options import AsyncWaitOptions, RequestOptions, WaitOptions, call_options
-from ._types import CancelResponse, JobResult, JobStatus, OutputT
+from ._typevars import OutputT
 
 if TYPE_CHECKING:
     from ._client import AsyncRunComfyBase, RunComfyBase
+    from ._types import CancelResponse, JobResult, JobStatus
 
 __all__ = ["AsyncJob", "Job"]
 

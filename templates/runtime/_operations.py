@@ -46,9 +46,9 @@ from ._types import (
     JobStatus,
     ModelEntry,
     ModelList,
-    OutputT,
     SubmitResponse,
 )
+from ._typevars import OutputT
 
 __all__ = ["OnUpdate", "Operations"]
 

@@ -31,7 +31,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 from urllib.parse import quote, quote_plus
 
 import httpx
@@ -50,7 +50,9 @@ from ._errors import (
 )
 from ._problems import NO_FIELD_NAMES, FieldNames
 from ._timing import Timing, parse_retry_after
-from ._types import JobStatus
+
+if TYPE_CHECKING:
+    from ._types import JobStatus
 
 __all__ = [
     "ApiCall",

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import InputValidationError
-from ._models import RequestModel, field_names
 from ._problems import NO_FIELD_NAMES, FieldNames, FieldProblem
 from ._sansio import logger
+
+if TYPE_CHECKING:
+    from ._models import RequestModel
 
 __all__ = ["Submission"]
 
@@ -33,6 +35,8 @@ class Submission:
         cls, request: RequestModel, *, extra_body: Mapping[str, object] | None = None
     ) -> Submission:
         """A typed request's body; ``extra_body`` may add keys no typed field covers."""
+        from ._models import RequestModel, field_names  # loaded with the request's class
+
         if not isinstance(request, RequestModel):
             raise TypeError(f"expected a request object, not {type(request).__name__}")
         names = field_names(type(request))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Unpack
 
-from ._models import OutputModel
+from ._lazy import untyped_output
 from ._options import RequestOptions, call_options
-from ._types import CancelResponse, JobResult, JobStatus, ModelEntry, ModelList
 
 if TYPE_CHECKING:
     from ._client import AsyncRunComfyBase, RunComfyBase
+    from ._models import OutputModel
+    from ._types import CancelResponse, JobResult, JobStatus, ModelEntry, ModelList
 
 __all__ = ["AsyncModels", "AsyncRequests", "Models", "Requests"]
 
@@ -36,7 +37,7 @@ class Requests:
     ) -> JobResult[OutputModel]:
         call = call_options(options, RequestOptions)
         operation = self._client._ops.result(
-            request_id, OutputModel, include_cost=include_cost, options=call
+            request_id, untyped_output(), include_cost=include_cost, options=call
         )
         return self._client._execute(operation)
 
@@ -61,7 +62,7 @@ class AsyncRequests:
     ) -> JobResult[OutputModel]:
         call = call_options(options, RequestOptions)
         operation = self._client._ops.result(
-            request_id, OutputModel, include_cost=include_cost, options=call
+            request_id, untyped_output(), include_cost=include_cost, options=call
         )
         return await self._client._execute(operation)
 

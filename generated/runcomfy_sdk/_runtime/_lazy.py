@@ -18,14 +18,21 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from ._models import OutputModel, RequestModel
+if TYPE_CHECKING:
+    from ._models import OutputModel, RequestModel
 
-__all__ = ["ModelInfo", "ModelRegistry", "load_export", "load_indexed_export"]
+__all__ = [
+    "ModelInfo",
+    "ModelRegistry",
+    "load_export",
+    "load_indexed_export",
+    "untyped_output",
+]
 
 _PACKAGE = __name__.rsplit(".", 2)[0]
-_ModelT = TypeVar("_ModelT", RequestModel, OutputModel)
+_ModelT = TypeVar("_ModelT", "RequestModel", "OutputModel")
 
 
 def load_export(package: str, modules: Mapping[str, str], name: str) -> object:
@@ -101,10 +108,14 @@ class ModelInfo:
 
     def request_type(self) -> type[RequestModel]:
         """The generated request class (imports its module on first use)."""
+        from ._models import RequestModel
+
         return _load_class(self.module, self.request_class, RequestModel)
 
     def output_type(self) -> type[OutputModel]:
         """The generated output class (imports its module on first use)."""
+        from ._models import OutputModel
+
         return _load_class(self.module, self.output_class, OutputModel)
 
 
@@ -113,3 +124,10 @@ def _load_class(module: str, name: str, base: type[_ModelT]) -> type[_ModelT]:
     if not (isinstance(value, type) and issubclass(value, base)):
         raise TypeError(f"{_PACKAGE}.models.{name} is not a {base.__name__} subclass")
     return value
+
+
+def untyped_output() -> type[OutputModel]:
+    """``OutputModel``, for calls by model id: pydantic loads with the first call, not the client."""
+    from ._models import OutputModel
+
+    return OutputModel

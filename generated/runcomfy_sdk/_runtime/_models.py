@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
+from ._download import DEFAULT_MAX_DOWNLOAD_BYTES, adownload_urls, download_urls
 from ._errors import input_error
 from ._problems import FieldNames
 
@@ -33,8 +34,6 @@ __all__ = [
 
 _FETCHABLE_SCHEMES = ("http", "https")
 
-DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024**3
-"""2 GiB: far above any model output, low enough to stop a runaway stream."""
 _URL_PREFIXES = ("http://", "https://")
 
 
@@ -86,6 +85,8 @@ class RequestModel(BaseModel):
         protected_namespaces=(),
         # Schema patterns are written for Python-style engines (lookarounds and all).
         regex_engine="python-re",
+        # Validators are built on first use: a model imported but never used costs no time.
+        defer_build=True,
     )
 
     model_id: ClassVar[str]
@@ -139,6 +140,7 @@ class OutputModel(BaseModel):
         serialize_by_alias=True,
         use_attribute_docstrings=True,
         protected_namespaces=(),
+        defer_build=True,
     )
 
     def urls(self) -> list[str]:
@@ -165,8 +167,6 @@ class OutputModel(BaseModel):
         no limit) raises ``DownloadTooLargeError`` and leaves no partial file behind. An
         existing file is kept (``DownloadError``) unless ``overwrite`` is true.
         """
-        from ._download import download_urls  # httpx only when downloading
-
         return download_urls(
             self.urls(),
             directory,
@@ -184,8 +184,6 @@ class OutputModel(BaseModel):
         overwrite: bool = False,
     ) -> list[Path]:
         """The async twin of ``download``."""
-        from ._download import adownload_urls
-
         return await adownload_urls(
             self.urls(),
             directory,

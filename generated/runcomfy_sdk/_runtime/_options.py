@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 import httpx
 
-from ._types import JobStatus
+if TYPE_CHECKING:
+    from ._types import JobStatus
 
 __all__ = [
     "AsyncOnSubmitted",
@@ -43,9 +44,9 @@ __all__ = [
     "split_options",
 ]
 
-OnUpdate = Callable[[JobStatus], object]
+OnUpdate: TypeAlias = "Callable[[JobStatus], object]"
 """Called with each new job status while waiting (a new state or queue position)."""
-AsyncOnUpdate = Callable[[JobStatus], Awaitable[object] | object]
+AsyncOnUpdate: TypeAlias = "Callable[[JobStatus], Awaitable[object] | object]"
 """On the async client ``on_update`` may also be a coroutine function; it is awaited."""
 OnSubmitted = Callable[[str], object]
 """Called with the request id as soon as the server has accepted a submit."""

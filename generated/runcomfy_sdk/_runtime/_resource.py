@@ -3,9 +3,10 @@
 
 """Bases of the generated per-model accessors.
 
-A generated accessor sets ``request_type`` and ``output_type``; its ``submit``/``run``
-take either a built request object or the model's friendly keyword arguments (typed by a
-``TypedDict``, see ``_options``) and hand them here. Both submit with one POST that is
+A generated accessor sets ``model_info``, which names its request and output classes;
+they are imported on first use, so an accessor costs no pydantic until it is called. Its
+``submit``/``run`` take either a built request object or the model's friendly keyword
+arguments (typed by a ``TypedDict``, see ``_options``) and hand them here. Both submit with one POST that is
 never resent once it may have reached the server (a submit is paid and has no
 idempotency key); only a failure to connect at all is retried.
 """
@@ -13,10 +14,11 @@ idempotency key); only a failure to connect at all is retried.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast
 
 from ._jobs import AsyncJob, Job
-from ._models import RequestModel
+from ._lazy import ModelInfo
 from ._options import (
     AsyncRunOptions,
     AsyncSubmitOptions,
@@ -26,14 +28,12 @@ from ._options import (
     split_options,
 )
 from ._submission import Submission
-from ._types import OutputT
+from ._typevars import OutputT, RequestT
 
 if TYPE_CHECKING:
     from ._client import AsyncRunComfyBase, RunComfyBase
 
 __all__ = ["AsyncModelResource", "ModelResource"]
-
-RequestT = TypeVar("RequestT", bound=RequestModel)
 
 _SUBMIT_OPTIONS = option_names(SubmitOptions)
 _RUN_OPTIONS = option_names(RunOptions)
@@ -44,8 +44,17 @@ _ASYNC_RUN_OPTIONS = option_names(AsyncRunOptions)
 class _Resource(Generic[RequestT, OutputT]):
     """What both flavours share: the model's classes and turning arguments into a request."""
 
-    request_type: type[RequestT]
-    output_type: type[OutputT]
+    model_info: ClassVar[ModelInfo]
+
+    @cached_property
+    def request_type(self) -> type[RequestT]:
+        """The model's request class."""
+        return cast("type[RequestT]", self.model_info.request_type())
+
+    @cached_property
+    def output_type(self) -> type[OutputT]:
+        """The model's output class."""
+        return cast("type[OutputT]", self.model_info.output_type())
 
     def _submission(
         self, request: RequestT | None, kwargs: Mapping[str, Any], options: frozenset[str]

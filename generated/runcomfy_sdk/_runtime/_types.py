@@ -11,7 +11,7 @@ an unknown state is kept as sent, and the ``is_*`` helpers answer for the known 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Final, Generic, TypeVar
+from typing import Annotated, Any, Final, Generic
 
 from pydantic import (
     AliasChoices,
@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from ._errors import RawResponse
-from ._models import OutputModel
+from ._typevars import OutputT
 
 __all__ = [
     "CancelResponse",
@@ -36,11 +36,8 @@ __all__ = [
     "JobStatus",
     "ModelEntry",
     "ModelList",
-    "OutputT",
     "SubmitResponse",
 ]
-
-OutputT = TypeVar("OutputT", bound=OutputModel)
 
 
 class JobState:
@@ -74,7 +71,8 @@ LenientDatetime = Annotated[datetime | None, WrapValidator(_lenient_datetime)]
 
 
 class _Answer(BaseModel):
-    model_config = ConfigDict(extra="allow", protected_namespaces=(), frozen=True)
+    # Validators are built on first use: most programs never parse half of these answers.
+    model_config = ConfigDict(extra="allow", protected_namespaces=(), frozen=True, defer_build=True)
 
 
 class _HasState(_Answer):

@@ -24,10 +24,10 @@ _LEVELS = (
     "wan_ai_wan_2_6",
 )
 
+if not TYPE_CHECKING:  # type checkers read the imports above; a misspelt name stays an error
 
-def __getattr__(name: str) -> object:
-    return load_indexed_export(__name__, _LEVELS, name)
+    def __getattr__(name: str) -> object:
+        return load_indexed_export(__name__, _LEVELS, name)
 
-
-def __dir__() -> list[str]:
-    return indexed_names(__name__, _LEVELS)
+    def __dir__() -> list[str]:
+        return indexed_names(__name__, _LEVELS)

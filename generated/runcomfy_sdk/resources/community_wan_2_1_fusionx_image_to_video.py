@@ -5,45 +5,47 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack, overload
+from typing import TYPE_CHECKING, Any, Unpack, overload
 
-from .._runtime import (
-    AsyncJob,
-    AsyncModelResource,
-    AsyncRunOptions,
-    AsyncSubmitOptions,
-    Job,
-    ModelResource,
-    RunOptions,
-    SubmitOptions,
-)
-from ..models.community_wan_2_1_fusionx_image_to_video import (
-    CommunityWan21FusionxImageToVideoOutput,
-    CommunityWan21FusionxImageToVideoParams,
-    CommunityWan21FusionxImageToVideoRequest,
-)
+from .._runtime import AsyncModelResource, ModelResource
+from .._runtime._lazy import ModelInfo
 
+if TYPE_CHECKING:
+    from .._runtime import (
+        AsyncJob,
+        AsyncRunOptions,
+        AsyncSubmitOptions,
+        Job,
+        RunOptions,
+        SubmitOptions,
+    )
+    from ..models.community_wan_2_1_fusionx_image_to_video import (
+        CommunityWan21FusionxImageToVideoOutput,
+        CommunityWan21FusionxImageToVideoParams,
+        CommunityWan21FusionxImageToVideoRequest,
+    )
 
-class _SubmitArgs(CommunityWan21FusionxImageToVideoParams, SubmitOptions, total=False):
-    """The keyword arguments of ``submit``: the model's and the options."""
+    class _SubmitArgs(CommunityWan21FusionxImageToVideoParams, SubmitOptions, total=False):
+        """The keyword arguments of ``submit``: the model's and the options."""
 
+    class _RunArgs(CommunityWan21FusionxImageToVideoParams, RunOptions, total=False):
+        """The keyword arguments of ``run``: the model's and the options."""
 
-class _RunArgs(CommunityWan21FusionxImageToVideoParams, RunOptions, total=False):
-    """The keyword arguments of ``run``: the model's and the options."""
+    class _AsyncSubmitArgs(
+        CommunityWan21FusionxImageToVideoParams,
+        AsyncSubmitOptions,
+        total=False,
+    ):
+        """The keyword arguments of the async ``submit``: the model's and the options."""
 
-
-class _AsyncSubmitArgs(CommunityWan21FusionxImageToVideoParams, AsyncSubmitOptions, total=False):
-    """The keyword arguments of the async ``submit``: the model's and the options."""
-
-
-class _AsyncRunArgs(CommunityWan21FusionxImageToVideoParams, AsyncRunOptions, total=False):
-    """The keyword arguments of the async ``run``: the model's and the options."""
+    class _AsyncRunArgs(CommunityWan21FusionxImageToVideoParams, AsyncRunOptions, total=False):
+        """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class CommunityWan21FusionxImageToVideoResource(
     ModelResource[
-        CommunityWan21FusionxImageToVideoRequest,
-        CommunityWan21FusionxImageToVideoOutput,
+        "CommunityWan21FusionxImageToVideoRequest",
+        "CommunityWan21FusionxImageToVideoOutput",
     ],
 ):
     """Access to ``community/wan-2-1/fusionx/image-to-video``.
@@ -52,8 +54,12 @@ class CommunityWan21FusionxImageToVideoResource(
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = CommunityWan21FusionxImageToVideoRequest
-    output_type = CommunityWan21FusionxImageToVideoOutput
+    model_info = ModelInfo(
+        model_id="community/wan-2-1/fusionx/image-to-video",
+        module="community_wan_2_1_fusionx_image_to_video",
+        request_class="CommunityWan21FusionxImageToVideoRequest",
+        output_class="CommunityWan21FusionxImageToVideoOutput",
+    )
 
     @overload
     def submit(
@@ -117,8 +123,8 @@ class CommunityWan21FusionxImageToVideoResource(
 
 class AsyncCommunityWan21FusionxImageToVideoResource(
     AsyncModelResource[
-        CommunityWan21FusionxImageToVideoRequest,
-        CommunityWan21FusionxImageToVideoOutput,
+        "CommunityWan21FusionxImageToVideoRequest",
+        "CommunityWan21FusionxImageToVideoOutput",
     ],
 ):
     """Asynchronous access to ``community/wan-2-1/fusionx/image-to-video``.
@@ -127,8 +133,12 @@ class AsyncCommunityWan21FusionxImageToVideoResource(
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = CommunityWan21FusionxImageToVideoRequest
-    output_type = CommunityWan21FusionxImageToVideoOutput
+    model_info = ModelInfo(
+        model_id="community/wan-2-1/fusionx/image-to-video",
+        module="community_wan_2_1_fusionx_image_to_video",
+        request_class="CommunityWan21FusionxImageToVideoRequest",
+        output_class="CommunityWan21FusionxImageToVideoOutput",
+    )
 
     @overload
     async def submit(

@@ -7,79 +7,159 @@ Generated from the models' published schemas; see the project's README.
 Needs Python 3.11+, pydantic 2.11+ and httpx 0.27+ (checked on import).
 """
 
+from typing import TYPE_CHECKING
+
 # First: say in one sentence when Python, pydantic or httpx is too old.
 from . import _requirements as _requirements
-from ._registry import MODELS as MODELS
-from ._runtime import BASE_URL_VARIABLE as BASE_URL_VARIABLE
-from ._runtime import DEFAULT_BASE_URL as DEFAULT_BASE_URL
-from ._runtime import DEFAULT_MAX_DOWNLOAD_BYTES as DEFAULT_MAX_DOWNLOAD_BYTES
-from ._runtime import DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES
-from ._runtime import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
-from ._runtime import DEFAULT_TIMING as DEFAULT_TIMING
-from ._runtime import APIConnectionError as APIConnectionError
-from ._runtime import APIError as APIError
-from ._runtime import APIStatusError as APIStatusError
-from ._runtime import APITimeoutError as APITimeoutError
-from ._runtime import AsyncJob as AsyncJob
-from ._runtime import AsyncModelResource as AsyncModelResource
-from ._runtime import AsyncModels as AsyncModels
-from ._runtime import AsyncOnSubmitted as AsyncOnSubmitted
-from ._runtime import AsyncOnUpdate as AsyncOnUpdate
-from ._runtime import AsyncRequests as AsyncRequests
-from ._runtime import AsyncRunComfyBase as AsyncRunComfyBase
-from ._runtime import AsyncRunOptions as AsyncRunOptions
-from ._runtime import AsyncSubmitOptions as AsyncSubmitOptions
-from ._runtime import AsyncWaitOptions as AsyncWaitOptions
-from ._runtime import AuthenticationError as AuthenticationError
-from ._runtime import Backoff as Backoff
-from ._runtime import BadRequestError as BadRequestError
-from ._runtime import BadResponseError as BadResponseError
-from ._runtime import CancelResponse as CancelResponse
-from ._runtime import ClientOptions as ClientOptions
-from ._runtime import DownloadError as DownloadError
-from ._runtime import DownloadTooLargeError as DownloadTooLargeError
-from ._runtime import FieldProblem as FieldProblem
-from ._runtime import InputValidationError as InputValidationError
-from ._runtime import InsufficientBalanceError as InsufficientBalanceError
-from ._runtime import InvalidModelError as InvalidModelError
-from ._runtime import Job as Job
-from ._runtime import JobCancelledError as JobCancelledError
-from ._runtime import JobError as JobError
-from ._runtime import JobFailedError as JobFailedError
-from ._runtime import JobResult as JobResult
-from ._runtime import JobState as JobState
-from ._runtime import JobStatus as JobStatus
-from ._runtime import MediaUrl as MediaUrl
-from ._runtime import MissingTokenError as MissingTokenError
-from ._runtime import ModelEntry as ModelEntry
-from ._runtime import ModelList as ModelList
-from ._runtime import ModelResource as ModelResource
-from ._runtime import Models as Models
-from ._runtime import NotCancellableError as NotCancellableError
-from ._runtime import NotFoundError as NotFoundError
-from ._runtime import OnSubmitted as OnSubmitted
-from ._runtime import OnUpdate as OnUpdate
-from ._runtime import OutputModel as OutputModel
-from ._runtime import PermissionDeniedError as PermissionDeniedError
-from ._runtime import RateLimitError as RateLimitError
-from ._runtime import RawResponse as RawResponse
-from ._runtime import RequestModel as RequestModel
-from ._runtime import RequestOptions as RequestOptions
-from ._runtime import Requests as Requests
-from ._runtime import RequestValidationError as RequestValidationError
-from ._runtime import RunComfyBase as RunComfyBase
-from ._runtime import RunComfyError as RunComfyError
-from ._runtime import RunOptions as RunOptions
-from ._runtime import ServerError as ServerError
-from ._runtime import Submission as Submission
-from ._runtime import SubmitOptions as SubmitOptions
-from ._runtime import SubmitResponse as SubmitResponse
-from ._runtime import Timing as Timing
-from ._runtime import WaitOptions as WaitOptions
-from ._runtime import WaitTimeoutError as WaitTimeoutError
+from ._runtime._lazy import load_export
 from ._version import __version__ as __version__
-from .client import AsyncRunComfy as AsyncRunComfy
-from .client import RunComfy as RunComfy
+
+if TYPE_CHECKING:
+    from ._registry import MODELS as MODELS
+    from ._runtime import BASE_URL_VARIABLE as BASE_URL_VARIABLE
+    from ._runtime import DEFAULT_BASE_URL as DEFAULT_BASE_URL
+    from ._runtime import DEFAULT_MAX_DOWNLOAD_BYTES as DEFAULT_MAX_DOWNLOAD_BYTES
+    from ._runtime import DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES
+    from ._runtime import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+    from ._runtime import DEFAULT_TIMING as DEFAULT_TIMING
+    from ._runtime import APIConnectionError as APIConnectionError
+    from ._runtime import APIError as APIError
+    from ._runtime import APIStatusError as APIStatusError
+    from ._runtime import APITimeoutError as APITimeoutError
+    from ._runtime import AsyncJob as AsyncJob
+    from ._runtime import AsyncModelResource as AsyncModelResource
+    from ._runtime import AsyncModels as AsyncModels
+    from ._runtime import AsyncOnSubmitted as AsyncOnSubmitted
+    from ._runtime import AsyncOnUpdate as AsyncOnUpdate
+    from ._runtime import AsyncRequests as AsyncRequests
+    from ._runtime import AsyncRunComfyBase as AsyncRunComfyBase
+    from ._runtime import AsyncRunOptions as AsyncRunOptions
+    from ._runtime import AsyncSubmitOptions as AsyncSubmitOptions
+    from ._runtime import AsyncWaitOptions as AsyncWaitOptions
+    from ._runtime import AuthenticationError as AuthenticationError
+    from ._runtime import Backoff as Backoff
+    from ._runtime import BadRequestError as BadRequestError
+    from ._runtime import BadResponseError as BadResponseError
+    from ._runtime import CancelResponse as CancelResponse
+    from ._runtime import ClientOptions as ClientOptions
+    from ._runtime import DownloadError as DownloadError
+    from ._runtime import DownloadTooLargeError as DownloadTooLargeError
+    from ._runtime import FieldProblem as FieldProblem
+    from ._runtime import InputValidationError as InputValidationError
+    from ._runtime import InsufficientBalanceError as InsufficientBalanceError
+    from ._runtime import InvalidModelError as InvalidModelError
+    from ._runtime import Job as Job
+    from ._runtime import JobCancelledError as JobCancelledError
+    from ._runtime import JobError as JobError
+    from ._runtime import JobFailedError as JobFailedError
+    from ._runtime import JobResult as JobResult
+    from ._runtime import JobState as JobState
+    from ._runtime import JobStatus as JobStatus
+    from ._runtime import MediaUrl as MediaUrl
+    from ._runtime import MissingTokenError as MissingTokenError
+    from ._runtime import ModelEntry as ModelEntry
+    from ._runtime import ModelList as ModelList
+    from ._runtime import ModelResource as ModelResource
+    from ._runtime import Models as Models
+    from ._runtime import NotCancellableError as NotCancellableError
+    from ._runtime import NotFoundError as NotFoundError
+    from ._runtime import OnSubmitted as OnSubmitted
+    from ._runtime import OnUpdate as OnUpdate
+    from ._runtime import OutputModel as OutputModel
+    from ._runtime import PermissionDeniedError as PermissionDeniedError
+    from ._runtime import RateLimitError as RateLimitError
+    from ._runtime import RawResponse as RawResponse
+    from ._runtime import RequestModel as RequestModel
+    from ._runtime import RequestOptions as RequestOptions
+    from ._runtime import Requests as Requests
+    from ._runtime import RequestValidationError as RequestValidationError
+    from ._runtime import RunComfyBase as RunComfyBase
+    from ._runtime import RunComfyError as RunComfyError
+    from ._runtime import RunOptions as RunOptions
+    from ._runtime import ServerError as ServerError
+    from ._runtime import Submission as Submission
+    from ._runtime import SubmitOptions as SubmitOptions
+    from ._runtime import SubmitResponse as SubmitResponse
+    from ._runtime import Timing as Timing
+    from ._runtime import WaitOptions as WaitOptions
+    from ._runtime import WaitTimeoutError as WaitTimeoutError
+    from .client import AsyncRunComfy as AsyncRunComfy
+    from .client import RunComfy as RunComfy
+
+# Each public name → the module defining it, imported on first access (PEP 562), so that
+# importing the package and creating a client load neither the models nor pydantic.
+_MODULE_OF = {
+    "MODELS": "_registry",
+    "BASE_URL_VARIABLE": "_runtime",
+    "DEFAULT_BASE_URL": "_runtime",
+    "DEFAULT_MAX_DOWNLOAD_BYTES": "_runtime",
+    "DEFAULT_MAX_RETRIES": "_runtime",
+    "DEFAULT_TIMEOUT": "_runtime",
+    "DEFAULT_TIMING": "_runtime",
+    "APIConnectionError": "_runtime",
+    "APIError": "_runtime",
+    "APIStatusError": "_runtime",
+    "APITimeoutError": "_runtime",
+    "AsyncJob": "_runtime",
+    "AsyncModelResource": "_runtime",
+    "AsyncModels": "_runtime",
+    "AsyncOnSubmitted": "_runtime",
+    "AsyncOnUpdate": "_runtime",
+    "AsyncRequests": "_runtime",
+    "AsyncRunComfyBase": "_runtime",
+    "AsyncRunOptions": "_runtime",
+    "AsyncSubmitOptions": "_runtime",
+    "AsyncWaitOptions": "_runtime",
+    "AuthenticationError": "_runtime",
+    "Backoff": "_runtime",
+    "BadRequestError": "_runtime",
+    "BadResponseError": "_runtime",
+    "CancelResponse": "_runtime",
+    "ClientOptions": "_runtime",
+    "DownloadError": "_runtime",
+    "DownloadTooLargeError": "_runtime",
+    "FieldProblem": "_runtime",
+    "InputValidationError": "_runtime",
+    "InsufficientBalanceError": "_runtime",
+    "InvalidModelError": "_runtime",
+    "Job": "_runtime",
+    "JobCancelledError": "_runtime",
+    "JobError": "_runtime",
+    "JobFailedError": "_runtime",
+    "JobResult": "_runtime",
+    "JobState": "_runtime",
+    "JobStatus": "_runtime",
+    "MediaUrl": "_runtime",
+    "MissingTokenError": "_runtime",
+    "ModelEntry": "_runtime",
+    "ModelList": "_runtime",
+    "ModelResource": "_runtime",
+    "Models": "_runtime",
+    "NotCancellableError": "_runtime",
+    "NotFoundError": "_runtime",
+    "OnSubmitted": "_runtime",
+    "OnUpdate": "_runtime",
+    "OutputModel": "_runtime",
+    "PermissionDeniedError": "_runtime",
+    "RateLimitError": "_runtime",
+    "RawResponse": "_runtime",
+    "RequestModel": "_runtime",
+    "RequestOptions": "_runtime",
+    "Requests": "_runtime",
+    "RequestValidationError": "_runtime",
+    "RunComfyBase": "_runtime",
+    "RunComfyError": "_runtime",
+    "RunOptions": "_runtime",
+    "ServerError": "_runtime",
+    "Submission": "_runtime",
+    "SubmitOptions": "_runtime",
+    "SubmitResponse": "_runtime",
+    "Timing": "_runtime",
+    "WaitOptions": "_runtime",
+    "WaitTimeoutError": "_runtime",
+    "AsyncRunComfy": "client",
+    "RunComfy": "client",
+}
 
 __all__ = [
     "BASE_URL_VARIABLE",
@@ -154,3 +234,11 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
 ]
+
+if not TYPE_CHECKING:  # type checkers read the imports above; a misspelt name stays an error
+
+    def __getattr__(name: str) -> object:
+        return load_export(__name__, _MODULE_OF, name)
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
 _LEVELS = ("acme_edge_cases",)
 
+if not TYPE_CHECKING:  # type checkers read the imports above; a misspelt name stays an error
 
-def __getattr__(name: str) -> object:
-    return load_indexed_export(__name__, _LEVELS, name)
+    def __getattr__(name: str) -> object:
+        return load_indexed_export(__name__, _LEVELS, name)
 
-
-def __dir__() -> list[str]:
-    return indexed_names(__name__, _LEVELS)
+    def __dir__() -> list[str]:
+        return indexed_names(__name__, _LEVELS)

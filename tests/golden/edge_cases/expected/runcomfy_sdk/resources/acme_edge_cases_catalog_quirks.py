@@ -5,43 +5,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack, overload
+from typing import TYPE_CHECKING, Any, Unpack, overload
 
-from .._runtime import (
-    AsyncJob,
-    AsyncModelResource,
-    AsyncRunOptions,
-    AsyncSubmitOptions,
-    Job,
-    ModelResource,
-    RunOptions,
-    SubmitOptions,
-)
-from ..models.acme_edge_cases_catalog_quirks import (
-    AcmeEdgeCasesCatalogQuirksOutput,
-    AcmeEdgeCasesCatalogQuirksParams,
-    AcmeEdgeCasesCatalogQuirksRequest,
-)
+from .._runtime import AsyncModelResource, ModelResource
+from .._runtime._lazy import ModelInfo
 
+if TYPE_CHECKING:
+    from .._runtime import (
+        AsyncJob,
+        AsyncRunOptions,
+        AsyncSubmitOptions,
+        Job,
+        RunOptions,
+        SubmitOptions,
+    )
+    from ..models.acme_edge_cases_catalog_quirks import (
+        AcmeEdgeCasesCatalogQuirksOutput,
+        AcmeEdgeCasesCatalogQuirksParams,
+        AcmeEdgeCasesCatalogQuirksRequest,
+    )
 
-class _SubmitArgs(AcmeEdgeCasesCatalogQuirksParams, SubmitOptions, total=False):
-    """The keyword arguments of ``submit``: the model's and the options."""
+    class _SubmitArgs(AcmeEdgeCasesCatalogQuirksParams, SubmitOptions, total=False):
+        """The keyword arguments of ``submit``: the model's and the options."""
 
+    class _RunArgs(AcmeEdgeCasesCatalogQuirksParams, RunOptions, total=False):
+        """The keyword arguments of ``run``: the model's and the options."""
 
-class _RunArgs(AcmeEdgeCasesCatalogQuirksParams, RunOptions, total=False):
-    """The keyword arguments of ``run``: the model's and the options."""
+    class _AsyncSubmitArgs(AcmeEdgeCasesCatalogQuirksParams, AsyncSubmitOptions, total=False):
+        """The keyword arguments of the async ``submit``: the model's and the options."""
 
-
-class _AsyncSubmitArgs(AcmeEdgeCasesCatalogQuirksParams, AsyncSubmitOptions, total=False):
-    """The keyword arguments of the async ``submit``: the model's and the options."""
-
-
-class _AsyncRunArgs(AcmeEdgeCasesCatalogQuirksParams, AsyncRunOptions, total=False):
-    """The keyword arguments of the async ``run``: the model's and the options."""
+    class _AsyncRunArgs(AcmeEdgeCasesCatalogQuirksParams, AsyncRunOptions, total=False):
+        """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class AcmeEdgeCasesCatalogQuirksResource(
-    ModelResource[AcmeEdgeCasesCatalogQuirksRequest, AcmeEdgeCasesCatalogQuirksOutput],
+    ModelResource["AcmeEdgeCasesCatalogQuirksRequest", "AcmeEdgeCasesCatalogQuirksOutput"],
 ):
     """Access to ``acme/edge-cases/catalog-quirks``.
 
@@ -49,8 +47,12 @@ class AcmeEdgeCasesCatalogQuirksResource(
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = AcmeEdgeCasesCatalogQuirksRequest
-    output_type = AcmeEdgeCasesCatalogQuirksOutput
+    model_info = ModelInfo(
+        model_id="acme/edge-cases/catalog-quirks",
+        module="acme_edge_cases_catalog_quirks",
+        request_class="AcmeEdgeCasesCatalogQuirksRequest",
+        output_class="AcmeEdgeCasesCatalogQuirksOutput",
+    )
 
     @overload
     def submit(
@@ -109,7 +111,7 @@ class AcmeEdgeCasesCatalogQuirksResource(
 
 
 class AsyncAcmeEdgeCasesCatalogQuirksResource(
-    AsyncModelResource[AcmeEdgeCasesCatalogQuirksRequest, AcmeEdgeCasesCatalogQuirksOutput],
+    AsyncModelResource["AcmeEdgeCasesCatalogQuirksRequest", "AcmeEdgeCasesCatalogQuirksOutput"],
 ):
     """Asynchronous access to ``acme/edge-cases/catalog-quirks``.
 
@@ -117,8 +119,12 @@ class AsyncAcmeEdgeCasesCatalogQuirksResource(
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = AcmeEdgeCasesCatalogQuirksRequest
-    output_type = AcmeEdgeCasesCatalogQuirksOutput
+    model_info = ModelInfo(
+        model_id="acme/edge-cases/catalog-quirks",
+        module="acme_edge_cases_catalog_quirks",
+        request_class="AcmeEdgeCasesCatalogQuirksRequest",
+        output_class="AcmeEdgeCasesCatalogQuirksOutput",
+    )
 
     @overload
     async def submit(

@@ -5,43 +5,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack, overload
+from typing import TYPE_CHECKING, Any, Unpack, overload
 
-from .._runtime import (
-    AsyncJob,
-    AsyncModelResource,
-    AsyncRunOptions,
-    AsyncSubmitOptions,
-    Job,
-    ModelResource,
-    RunOptions,
-    SubmitOptions,
-)
-from ..models.acme_edge_cases_naming import (
-    AcmeEdgeCasesNamingOutput,
-    AcmeEdgeCasesNamingParams,
-    AcmeEdgeCasesNamingRequest,
-)
+from .._runtime import AsyncModelResource, ModelResource
+from .._runtime._lazy import ModelInfo
 
+if TYPE_CHECKING:
+    from .._runtime import (
+        AsyncJob,
+        AsyncRunOptions,
+        AsyncSubmitOptions,
+        Job,
+        RunOptions,
+        SubmitOptions,
+    )
+    from ..models.acme_edge_cases_naming import (
+        AcmeEdgeCasesNamingOutput,
+        AcmeEdgeCasesNamingParams,
+        AcmeEdgeCasesNamingRequest,
+    )
 
-class _SubmitArgs(AcmeEdgeCasesNamingParams, SubmitOptions, total=False):
-    """The keyword arguments of ``submit``: the model's and the options."""
+    class _SubmitArgs(AcmeEdgeCasesNamingParams, SubmitOptions, total=False):
+        """The keyword arguments of ``submit``: the model's and the options."""
 
+    class _RunArgs(AcmeEdgeCasesNamingParams, RunOptions, total=False):
+        """The keyword arguments of ``run``: the model's and the options."""
 
-class _RunArgs(AcmeEdgeCasesNamingParams, RunOptions, total=False):
-    """The keyword arguments of ``run``: the model's and the options."""
+    class _AsyncSubmitArgs(AcmeEdgeCasesNamingParams, AsyncSubmitOptions, total=False):
+        """The keyword arguments of the async ``submit``: the model's and the options."""
 
-
-class _AsyncSubmitArgs(AcmeEdgeCasesNamingParams, AsyncSubmitOptions, total=False):
-    """The keyword arguments of the async ``submit``: the model's and the options."""
-
-
-class _AsyncRunArgs(AcmeEdgeCasesNamingParams, AsyncRunOptions, total=False):
-    """The keyword arguments of the async ``run``: the model's and the options."""
+    class _AsyncRunArgs(AcmeEdgeCasesNamingParams, AsyncRunOptions, total=False):
+        """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class AcmeEdgeCasesNamingResource(
-    ModelResource[AcmeEdgeCasesNamingRequest, AcmeEdgeCasesNamingOutput],
+    ModelResource["AcmeEdgeCasesNamingRequest", "AcmeEdgeCasesNamingOutput"],
 ):
     """Access to ``acme/edge-cases/naming``.
 
@@ -49,8 +47,12 @@ class AcmeEdgeCasesNamingResource(
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = AcmeEdgeCasesNamingRequest
-    output_type = AcmeEdgeCasesNamingOutput
+    model_info = ModelInfo(
+        model_id="acme/edge-cases/naming",
+        module="acme_edge_cases_naming",
+        request_class="AcmeEdgeCasesNamingRequest",
+        output_class="AcmeEdgeCasesNamingOutput",
+    )
 
     @overload
     def submit(
@@ -109,7 +111,7 @@ class AcmeEdgeCasesNamingResource(
 
 
 class AsyncAcmeEdgeCasesNamingResource(
-    AsyncModelResource[AcmeEdgeCasesNamingRequest, AcmeEdgeCasesNamingOutput],
+    AsyncModelResource["AcmeEdgeCasesNamingRequest", "AcmeEdgeCasesNamingOutput"],
 ):
     """Asynchronous access to ``acme/edge-cases/naming``.
 
@@ -117,8 +119,12 @@ class AsyncAcmeEdgeCasesNamingResource(
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = AcmeEdgeCasesNamingRequest
-    output_type = AcmeEdgeCasesNamingOutput
+    model_info = ModelInfo(
+        model_id="acme/edge-cases/naming",
+        module="acme_edge_cases_naming",
+        request_class="AcmeEdgeCasesNamingRequest",
+        output_class="AcmeEdgeCasesNamingOutput",
+    )
 
     @overload
     async def submit(

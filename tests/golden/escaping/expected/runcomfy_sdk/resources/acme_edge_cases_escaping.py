@@ -5,43 +5,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack, overload
+from typing import TYPE_CHECKING, Any, Unpack, overload
 
-from .._runtime import (
-    AsyncJob,
-    AsyncModelResource,
-    AsyncRunOptions,
-    AsyncSubmitOptions,
-    Job,
-    ModelResource,
-    RunOptions,
-    SubmitOptions,
-)
-from ..models.acme_edge_cases_escaping import (
-    AcmeEdgeCasesEscapingOutput,
-    AcmeEdgeCasesEscapingParams,
-    AcmeEdgeCasesEscapingRequest,
-)
+from .._runtime import AsyncModelResource, ModelResource
+from .._runtime._lazy import ModelInfo
 
+if TYPE_CHECKING:
+    from .._runtime import (
+        AsyncJob,
+        AsyncRunOptions,
+        AsyncSubmitOptions,
+        Job,
+        RunOptions,
+        SubmitOptions,
+    )
+    from ..models.acme_edge_cases_escaping import (
+        AcmeEdgeCasesEscapingOutput,
+        AcmeEdgeCasesEscapingParams,
+        AcmeEdgeCasesEscapingRequest,
+    )
 
-class _SubmitArgs(AcmeEdgeCasesEscapingParams, SubmitOptions, total=False):
-    """The keyword arguments of ``submit``: the model's and the options."""
+    class _SubmitArgs(AcmeEdgeCasesEscapingParams, SubmitOptions, total=False):
+        """The keyword arguments of ``submit``: the model's and the options."""
 
+    class _RunArgs(AcmeEdgeCasesEscapingParams, RunOptions, total=False):
+        """The keyword arguments of ``run``: the model's and the options."""
 
-class _RunArgs(AcmeEdgeCasesEscapingParams, RunOptions, total=False):
-    """The keyword arguments of ``run``: the model's and the options."""
+    class _AsyncSubmitArgs(AcmeEdgeCasesEscapingParams, AsyncSubmitOptions, total=False):
+        """The keyword arguments of the async ``submit``: the model's and the options."""
 
-
-class _AsyncSubmitArgs(AcmeEdgeCasesEscapingParams, AsyncSubmitOptions, total=False):
-    """The keyword arguments of the async ``submit``: the model's and the options."""
-
-
-class _AsyncRunArgs(AcmeEdgeCasesEscapingParams, AsyncRunOptions, total=False):
-    """The keyword arguments of the async ``run``: the model's and the options."""
+    class _AsyncRunArgs(AcmeEdgeCasesEscapingParams, AsyncRunOptions, total=False):
+        """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class AcmeEdgeCasesEscapingResource(
-    ModelResource[AcmeEdgeCasesEscapingRequest, AcmeEdgeCasesEscapingOutput],
+    ModelResource["AcmeEdgeCasesEscapingRequest", "AcmeEdgeCasesEscapingOutput"],
 ):
     """Access to ``acme/edge-cases/escaping``.
 
@@ -49,8 +47,12 @@ class AcmeEdgeCasesEscapingResource(
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = AcmeEdgeCasesEscapingRequest
-    output_type = AcmeEdgeCasesEscapingOutput
+    model_info = ModelInfo(
+        model_id="acme/edge-cases/escaping",
+        module="acme_edge_cases_escaping",
+        request_class="AcmeEdgeCasesEscapingRequest",
+        output_class="AcmeEdgeCasesEscapingOutput",
+    )
 
     @overload
     def submit(
@@ -109,7 +111,7 @@ class AcmeEdgeCasesEscapingResource(
 
 
 class AsyncAcmeEdgeCasesEscapingResource(
-    AsyncModelResource[AcmeEdgeCasesEscapingRequest, AcmeEdgeCasesEscapingOutput],
+    AsyncModelResource["AcmeEdgeCasesEscapingRequest", "AcmeEdgeCasesEscapingOutput"],
 ):
     """Asynchronous access to ``acme/edge-cases/escaping``.
 
@@ -117,8 +119,12 @@ class AsyncAcmeEdgeCasesEscapingResource(
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = AcmeEdgeCasesEscapingRequest
-    output_type = AcmeEdgeCasesEscapingOutput
+    model_info = ModelInfo(
+        model_id="acme/edge-cases/escaping",
+        module="acme_edge_cases_escaping",
+        request_class="AcmeEdgeCasesEscapingRequest",
+        output_class="AcmeEdgeCasesEscapingOutput",
+    )
 
     @overload
     async def submit(

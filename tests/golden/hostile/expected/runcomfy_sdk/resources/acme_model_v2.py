@@ -5,46 +5,48 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack, overload
+from typing import TYPE_CHECKING, Any, Unpack, overload
 
-from .._runtime import (
-    AsyncJob,
-    AsyncModelResource,
-    AsyncRunOptions,
-    AsyncSubmitOptions,
-    Job,
-    ModelResource,
-    RunOptions,
-    SubmitOptions,
-)
-from ..models.acme_model_v2 import AcmeModelV2Output, AcmeModelV2Params, AcmeModelV2Request
+from .._runtime import AsyncModelResource, ModelResource
+from .._runtime._lazy import ModelInfo
 
+if TYPE_CHECKING:
+    from .._runtime import (
+        AsyncJob,
+        AsyncRunOptions,
+        AsyncSubmitOptions,
+        Job,
+        RunOptions,
+        SubmitOptions,
+    )
+    from ..models.acme_model_v2 import AcmeModelV2Output, AcmeModelV2Params, AcmeModelV2Request
 
-class _SubmitArgs(AcmeModelV2Params, SubmitOptions, total=False):
-    """The keyword arguments of ``submit``: the model's and the options."""
+    class _SubmitArgs(AcmeModelV2Params, SubmitOptions, total=False):
+        """The keyword arguments of ``submit``: the model's and the options."""
 
+    class _RunArgs(AcmeModelV2Params, RunOptions, total=False):
+        """The keyword arguments of ``run``: the model's and the options."""
 
-class _RunArgs(AcmeModelV2Params, RunOptions, total=False):
-    """The keyword arguments of ``run``: the model's and the options."""
+    class _AsyncSubmitArgs(AcmeModelV2Params, AsyncSubmitOptions, total=False):
+        """The keyword arguments of the async ``submit``: the model's and the options."""
 
-
-class _AsyncSubmitArgs(AcmeModelV2Params, AsyncSubmitOptions, total=False):
-    """The keyword arguments of the async ``submit``: the model's and the options."""
-
-
-class _AsyncRunArgs(AcmeModelV2Params, AsyncRunOptions, total=False):
-    """The keyword arguments of the async ``run``: the model's and the options."""
+    class _AsyncRunArgs(AcmeModelV2Params, AsyncRunOptions, total=False):
+        """The keyword arguments of the async ``run``: the model's and the options."""
 
 
-class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
+class AcmeModelV2Resource(ModelResource["AcmeModelV2Request", "AcmeModelV2Output"]):
     """Access to ``Acme/Model.V2``.
 
     ``submit`` returns a job handle, ``run`` waits for the typed output and
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = AcmeModelV2Request
-    output_type = AcmeModelV2Output
+    model_info = ModelInfo(
+        model_id="Acme/Model.V2",
+        module="acme_model_v2",
+        request_class="AcmeModelV2Request",
+        output_class="AcmeModelV2Output",
+    )
 
     @overload
     def submit(
@@ -97,15 +99,19 @@ class AcmeModelV2Resource(ModelResource[AcmeModelV2Request, AcmeModelV2Output]):
         return self._run_with(request, kwargs)
 
 
-class AsyncAcmeModelV2Resource(AsyncModelResource[AcmeModelV2Request, AcmeModelV2Output]):
+class AsyncAcmeModelV2Resource(AsyncModelResource["AcmeModelV2Request", "AcmeModelV2Output"]):
     """Asynchronous access to ``Acme/Model.V2``.
 
     ``submit`` returns a job handle, ``run`` waits for the typed output and
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = AcmeModelV2Request
-    output_type = AcmeModelV2Output
+    model_info = ModelInfo(
+        model_id="Acme/Model.V2",
+        module="acme_model_v2",
+        request_class="AcmeModelV2Request",
+        output_class="AcmeModelV2Output",
+    )
 
     @overload
     async def submit(

@@ -5,43 +5,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack, overload
+from typing import TYPE_CHECKING, Any, Unpack, overload
 
-from .._runtime import (
-    AsyncJob,
-    AsyncModelResource,
-    AsyncRunOptions,
-    AsyncSubmitOptions,
-    Job,
-    ModelResource,
-    RunOptions,
-    SubmitOptions,
-)
-from ..models.community_wan_2_2_first_last_frame import (
-    CommunityWan22FirstLastFrameOutput,
-    CommunityWan22FirstLastFrameParams,
-    CommunityWan22FirstLastFrameRequest,
-)
+from .._runtime import AsyncModelResource, ModelResource
+from .._runtime._lazy import ModelInfo
 
+if TYPE_CHECKING:
+    from .._runtime import (
+        AsyncJob,
+        AsyncRunOptions,
+        AsyncSubmitOptions,
+        Job,
+        RunOptions,
+        SubmitOptions,
+    )
+    from ..models.community_wan_2_2_first_last_frame import (
+        CommunityWan22FirstLastFrameOutput,
+        CommunityWan22FirstLastFrameParams,
+        CommunityWan22FirstLastFrameRequest,
+    )
 
-class _SubmitArgs(CommunityWan22FirstLastFrameParams, SubmitOptions, total=False):
-    """The keyword arguments of ``submit``: the model's and the options."""
+    class _SubmitArgs(CommunityWan22FirstLastFrameParams, SubmitOptions, total=False):
+        """The keyword arguments of ``submit``: the model's and the options."""
 
+    class _RunArgs(CommunityWan22FirstLastFrameParams, RunOptions, total=False):
+        """The keyword arguments of ``run``: the model's and the options."""
 
-class _RunArgs(CommunityWan22FirstLastFrameParams, RunOptions, total=False):
-    """The keyword arguments of ``run``: the model's and the options."""
+    class _AsyncSubmitArgs(CommunityWan22FirstLastFrameParams, AsyncSubmitOptions, total=False):
+        """The keyword arguments of the async ``submit``: the model's and the options."""
 
-
-class _AsyncSubmitArgs(CommunityWan22FirstLastFrameParams, AsyncSubmitOptions, total=False):
-    """The keyword arguments of the async ``submit``: the model's and the options."""
-
-
-class _AsyncRunArgs(CommunityWan22FirstLastFrameParams, AsyncRunOptions, total=False):
-    """The keyword arguments of the async ``run``: the model's and the options."""
+    class _AsyncRunArgs(CommunityWan22FirstLastFrameParams, AsyncRunOptions, total=False):
+        """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class CommunityWan22FirstLastFrameResource(
-    ModelResource[CommunityWan22FirstLastFrameRequest, CommunityWan22FirstLastFrameOutput],
+    ModelResource["CommunityWan22FirstLastFrameRequest", "CommunityWan22FirstLastFrameOutput"],
 ):
     """Access to ``community/wan-2-2/first-last-frame``.
 
@@ -49,8 +47,12 @@ class CommunityWan22FirstLastFrameResource(
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = CommunityWan22FirstLastFrameRequest
-    output_type = CommunityWan22FirstLastFrameOutput
+    model_info = ModelInfo(
+        model_id="community/wan-2-2/first-last-frame",
+        module="community_wan_2_2_first_last_frame",
+        request_class="CommunityWan22FirstLastFrameRequest",
+        output_class="CommunityWan22FirstLastFrameOutput",
+    )
 
     @overload
     def submit(
@@ -113,7 +115,7 @@ class CommunityWan22FirstLastFrameResource(
 
 
 class AsyncCommunityWan22FirstLastFrameResource(
-    AsyncModelResource[CommunityWan22FirstLastFrameRequest, CommunityWan22FirstLastFrameOutput],
+    AsyncModelResource["CommunityWan22FirstLastFrameRequest", "CommunityWan22FirstLastFrameOutput"],
 ):
     """Asynchronous access to ``community/wan-2-2/first-last-frame``.
 
@@ -121,8 +123,12 @@ class AsyncCommunityWan22FirstLastFrameResource(
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = CommunityWan22FirstLastFrameRequest
-    output_type = CommunityWan22FirstLastFrameOutput
+    model_info = ModelInfo(
+        model_id="community/wan-2-2/first-last-frame",
+        module="community_wan_2_2_first_last_frame",
+        request_class="CommunityWan22FirstLastFrameRequest",
+        output_class="CommunityWan22FirstLastFrameOutput",
+    )
 
     @overload
     async def submit(

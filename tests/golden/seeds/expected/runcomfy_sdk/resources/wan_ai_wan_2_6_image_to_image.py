@@ -5,43 +5,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack, overload
+from typing import TYPE_CHECKING, Any, Unpack, overload
 
-from .._runtime import (
-    AsyncJob,
-    AsyncModelResource,
-    AsyncRunOptions,
-    AsyncSubmitOptions,
-    Job,
-    ModelResource,
-    RunOptions,
-    SubmitOptions,
-)
-from ..models.wan_ai_wan_2_6_image_to_image import (
-    WanAiWan26ImageToImageOutput,
-    WanAiWan26ImageToImageParams,
-    WanAiWan26ImageToImageRequest,
-)
+from .._runtime import AsyncModelResource, ModelResource
+from .._runtime._lazy import ModelInfo
 
+if TYPE_CHECKING:
+    from .._runtime import (
+        AsyncJob,
+        AsyncRunOptions,
+        AsyncSubmitOptions,
+        Job,
+        RunOptions,
+        SubmitOptions,
+    )
+    from ..models.wan_ai_wan_2_6_image_to_image import (
+        WanAiWan26ImageToImageOutput,
+        WanAiWan26ImageToImageParams,
+        WanAiWan26ImageToImageRequest,
+    )
 
-class _SubmitArgs(WanAiWan26ImageToImageParams, SubmitOptions, total=False):
-    """The keyword arguments of ``submit``: the model's and the options."""
+    class _SubmitArgs(WanAiWan26ImageToImageParams, SubmitOptions, total=False):
+        """The keyword arguments of ``submit``: the model's and the options."""
 
+    class _RunArgs(WanAiWan26ImageToImageParams, RunOptions, total=False):
+        """The keyword arguments of ``run``: the model's and the options."""
 
-class _RunArgs(WanAiWan26ImageToImageParams, RunOptions, total=False):
-    """The keyword arguments of ``run``: the model's and the options."""
+    class _AsyncSubmitArgs(WanAiWan26ImageToImageParams, AsyncSubmitOptions, total=False):
+        """The keyword arguments of the async ``submit``: the model's and the options."""
 
-
-class _AsyncSubmitArgs(WanAiWan26ImageToImageParams, AsyncSubmitOptions, total=False):
-    """The keyword arguments of the async ``submit``: the model's and the options."""
-
-
-class _AsyncRunArgs(WanAiWan26ImageToImageParams, AsyncRunOptions, total=False):
-    """The keyword arguments of the async ``run``: the model's and the options."""
+    class _AsyncRunArgs(WanAiWan26ImageToImageParams, AsyncRunOptions, total=False):
+        """The keyword arguments of the async ``run``: the model's and the options."""
 
 
 class WanAiWan26ImageToImageResource(
-    ModelResource[WanAiWan26ImageToImageRequest, WanAiWan26ImageToImageOutput],
+    ModelResource["WanAiWan26ImageToImageRequest", "WanAiWan26ImageToImageOutput"],
 ):
     """Access to ``wan-ai/wan-2-6/image-to-image``.
 
@@ -49,8 +47,12 @@ class WanAiWan26ImageToImageResource(
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = WanAiWan26ImageToImageRequest
-    output_type = WanAiWan26ImageToImageOutput
+    model_info = ModelInfo(
+        model_id="wan-ai/wan-2-6/image-to-image",
+        module="wan_ai_wan_2_6_image_to_image",
+        request_class="WanAiWan26ImageToImageRequest",
+        output_class="WanAiWan26ImageToImageOutput",
+    )
 
     @overload
     def submit(
@@ -109,7 +111,7 @@ class WanAiWan26ImageToImageResource(
 
 
 class AsyncWanAiWan26ImageToImageResource(
-    AsyncModelResource[WanAiWan26ImageToImageRequest, WanAiWan26ImageToImageOutput],
+    AsyncModelResource["WanAiWan26ImageToImageRequest", "WanAiWan26ImageToImageOutput"],
 ):
     """Asynchronous access to ``wan-ai/wan-2-6/image-to-image``.
 
@@ -117,8 +119,12 @@ class AsyncWanAiWan26ImageToImageResource(
     ``job(request_id)`` resumes a job submitted earlier.
     """
 
-    request_type = WanAiWan26ImageToImageRequest
-    output_type = WanAiWan26ImageToImageOutput
+    model_info = ModelInfo(
+        model_id="wan-ai/wan-2-6/image-to-image",
+        module="wan_ai_wan_2_6_image_to_image",
+        request_class="WanAiWan26ImageToImageRequest",
+        output_class="WanAiWan26ImageToImageOutput",
+    )
 
     @overload
     async def submit(
