@@ -27,6 +27,7 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._options import NO_OPTIONS, CallOptions, OnSubmitted, OnUpdate
+from ._problems import NO_FIELD_NAMES, FieldNames
 from ._sansio import (
     ApiCall,
     Notify,
@@ -81,9 +82,10 @@ class Operations:
             options=options,
             body=submission.body,
             resendable=False,
+            names=submission.names,
         )
         try:
-            body = yield from call(replace(api, names=submission.names), self.settings)
+            body = yield from call(api, self.settings)
         except BaseException as stop:
             if _is_interruption(stop):
                 stop.add_note(
@@ -397,6 +399,7 @@ class Operations:
         params: tuple[tuple[str, str], ...] = (),
         body: dict[str, Any] | None = None,
         request_id: str | None = None,
+        names: FieldNames = NO_FIELD_NAMES,
     ) -> ApiCall:
         """Every HTTP call of every operation is built here, with the caller's options."""
         return ApiCall(
@@ -409,6 +412,7 @@ class Operations:
             headers=options.headers,
             timeout=options.timeout,
             max_retries=options.max_retries,
+            names=names,
         )
 
     def _url(self, *parts: str) -> str:

@@ -149,6 +149,8 @@ def call_options(
 
     ``http_timeout`` False: ``timeout`` is the caller's wait, not an HTTP timeout.
     """
+    if not options:  # the common case, on every call
+        return NO_OPTIONS
     unknown = sorted(set(options) - option_names(allowed))
     if unknown:
         raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")

@@ -360,9 +360,11 @@ def _status_error(
 def _raw_response(reply: Received, body: object, settings: Settings) -> RawResponse:
     # Header values are scrubbed too: a server may echo the token in any of them. Most
     # answers hold none of it, and keep their headers as they came (one search, no copy).
+    # The search reads the raw bytes as latin-1 (one byte, one character): every spelling
+    # of the token is ASCII, so it is found there exactly when it is in the decoded values.
     token = settings.token
     if isinstance(reply.headers, httpx.Headers) and not token.appears_in(
-        "\n".join(reply.headers.values())
+        b"\n".join(value for _, value in reply.headers.raw).decode("latin-1")
     ):
         return RawResponse(status_code=reply.status_code, headers=reply.headers, body=body)
     headers = httpx.Headers([(name, token.scrub(value)) for name, value in reply.headers.items()])
