@@ -35,6 +35,7 @@ from ._options import (
     call_options,
     check_max_retries,
     option_names,
+    refuse_coroutine_callbacks,
 )
 from ._sansio import Operation, Secret, Settings
 from ._submission import Submission
@@ -152,9 +153,13 @@ class _ClientCore:
 
     # The typed accessors and the calls by model id share these, so both behave alike.
 
+    _awaits_callbacks: bool
+    """Whether callbacks may be coroutine functions (the async client awaits them)."""
+
     def _submit_operation(
         self, submission: Submission, options: Mapping[str, Any]
     ) -> Operation[str]:
+        self._check_callbacks(options)
         call = call_options(options, AsyncSubmitOptions)
         submitted = self._ops.submit(
             submission, options=call, on_submitted=options.get("on_submitted")
@@ -164,6 +169,7 @@ class _ClientCore:
     def _run_operation(
         self, submission: Submission, output_type: type[OutputT], options: Mapping[str, Any]
     ) -> Operation[OutputT]:
+        self._check_callbacks(options)
         return self._ops.run(
             submission,
             output_type,
@@ -177,6 +183,7 @@ class _ClientCore:
     def _wait_operation(
         self, request_id: str, output_type: type[OutputT], options: Mapping[str, Any]
     ) -> Operation[OutputT]:
+        self._check_callbacks(options)
         return self._ops.wait(
             request_id,
             output_type,
@@ -184,6 +191,11 @@ class _ClientCore:
             on_update=options.get("on_update"),
             options=call_options(options, AsyncWaitOptions, http_timeout=False),
         )
+
+    def _check_callbacks(self, options: Mapping[str, Any]) -> None:
+        # Before anything is sent: a submit must not be paid for a callback that cannot run.
+        if not self._awaits_callbacks:
+            refuse_coroutine_callbacks(options)
 
     def _download_headers(self) -> dict[str, dict[str, str]]:
         # Output files are public links, often on another host: the token goes only to the API.
@@ -218,6 +230,8 @@ class RunComfyBase(_ClientCore):
 
     Environment values are trimmed; a blank one counts as unset.
     """
+
+    _awaits_callbacks = False
 
     def __init__(
         self,
@@ -355,6 +369,8 @@ class AsyncRunComfyBase(_ClientCore):
     ``sleep`` must be awaitable (default ``asyncio.sleep``); ``on_update`` and
     ``on_submitted`` callbacks may be plain functions or coroutine functions.
     """
+
+    _awaits_callbacks = True
 
     def __init__(
         self,

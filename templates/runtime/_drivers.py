@@ -69,7 +69,13 @@ class SyncDriver:
         if isinstance(step, Send):
             return self._send(step.call)
         if isinstance(step, Notify):
-            step.callback(step.value)
+            outcome = step.callback(step.value)
+            if inspect.iscoroutine(outcome):  # an object whose __call__ is async, say
+                outcome.close()  # never awaited, and no warning about it
+                raise TypeError(
+                    "a callback returned a coroutine, which the blocking client cannot "
+                    "await: pass a plain function, or use AsyncRunComfy"
+                )
         else:
             self._sleep(step.seconds)
         return None

@@ -218,6 +218,39 @@ def test_async_on_update_callbacks_are_awaited(fake_api: FakeApi, clock: FakeClo
     assert seen == ["in_queue", "completed"]
 
 
+@pytest.mark.parametrize("callback", ["on_update", "on_submitted"])
+def test_the_blocking_client_refuses_a_coroutine_callback_before_submitting(
+    fake_api: FakeApi, clock: FakeClock, callback: str
+) -> None:
+    sdk = Sdk("sync", fake_api, clock)
+
+    async def record(value: object) -> None:
+        raise AssertionError("never called")
+
+    with pytest.raises(TypeError, match=f"{callback} is a coroutine function.*AsyncRunComfy"):
+        sdk.model().run(prompt="p", start_image="https://x/a.png", **{callback: record})
+    with pytest.raises(TypeError, match="coroutine function"):
+        sdk.client.job("r-1", VideoOutput).wait(on_update=record)
+    sdk.close()
+
+    assert fake_api.requests == [], "nothing is sent, and no job is paid for"
+
+
+def test_the_blocking_client_refuses_a_callback_that_returns_a_coroutine(
+    fake_api: FakeApi, clock: FakeClock
+) -> None:
+    sdk = Sdk("sync", fake_api, clock)
+    fake_api.script_job("r-1", [("in_queue", 1), ("completed", None)], DONE)
+
+    class Recorder:
+        async def __call__(self, status: JobStatus) -> None:
+            raise AssertionError("never awaited")
+
+    with pytest.raises(TypeError, match="returned a coroutine"):
+        sdk.client.job("r-1", VideoOutput).wait(on_update=Recorder())
+    sdk.close()
+
+
 def test_a_job_resumes_from_a_stored_id(sdk: Sdk, fake_api: FakeApi) -> None:
     fake_api.script_job("r-1", [("completed", None)], DONE)
     fake_api.on("GET", RESULT_PATH, reply(200, {**DONE, "cost": 0.42}))

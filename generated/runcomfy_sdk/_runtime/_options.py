@@ -16,6 +16,7 @@ each attempt (as the client's ``timeout``); for ``wait``/``run``, the whole wait
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
@@ -41,6 +42,7 @@ __all__ = [
     "WaitOptions",
     "call_options",
     "option_names",
+    "refuse_coroutine_callbacks",
     "split_options",
 ]
 
@@ -204,3 +206,17 @@ def _pairs(value: object, name: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
         raise TypeError(f"{name} must be a mapping of str to str, not {value!r}")
     return tuple((key, str(item)) for key, item in value.items())
+
+
+_CALLBACKS = ("on_update", "on_submitted")
+
+
+def refuse_coroutine_callbacks(options: Mapping[str, Any]) -> None:
+    """The blocking client cannot await a callback: say so before anything is sent."""
+    for name in _CALLBACKS:
+        callback = options.get(name)
+        if callback is not None and inspect.iscoroutinefunction(callback):
+            raise TypeError(
+                f"{name} is a coroutine function, which the blocking client cannot await: "
+                "pass a plain function, or use AsyncRunComfy"
+            )
