@@ -120,6 +120,11 @@ def _parser() -> argparse.ArgumentParser:
     pull.add_argument("models", nargs="*", metavar="MODEL_ID", help="the models to fetch")
     pull.add_argument("--all", action="store_true", help="fetch every model of the catalog")
     pull.add_argument(
+        "--prune",
+        action="store_true",
+        help="with --all: remove the schemas of models the catalog no longer lists",
+    )
+    pull.add_argument(
         "--base-url",
         default=DEFAULT_BASE_URL,
         help=f"the API's address (default: {DEFAULT_BASE_URL})",

@@ -82,6 +82,12 @@ def pull(args: argparse.Namespace, config: Config) -> int:
     if bool(args.all) == bool(args.models):
         print("error: name the models to pull, or pass --all (not both)", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.prune and not args.all:
+        print(
+            "error: --prune needs --all (only the whole catalog tells what left it)",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
         print(f"error: set {TOKEN_ENV} to your RunComfy API token", file=sys.stderr)
@@ -106,8 +112,39 @@ def pull(args: argparse.Namespace, config: Config) -> int:
     before = _schemas_snapshot(config)
     _print_schema_states(texts, config, show_diff=False)
     write_tree(texts, config.schemas_dir, prune=False)
+    if args.all:
+        _left_the_catalog(texts, config, remove=args.prune)
     _print_change_report(before, _schemas_snapshot(config), config)
     return EXIT_OK
+
+
+def _left_the_catalog(texts: Mapping[PurePosixPath, str], config: Config, *, remove: bool) -> None:
+    """Schema files of models the whole catalog no longer lists: named, and with ``remove``
+    deleted (the change report then shows each model's removal)."""
+    if not config.schemas_dir.is_dir():
+        return
+    stale = sorted(
+        relative
+        for path in config.schemas_dir.rglob("*.json")
+        if (relative := PurePosixPath(path.relative_to(config.schemas_dir).as_posix())) not in texts
+    )
+    for relative in stale:
+        label = f"{config.schemas_label}/{relative}"
+        if remove:
+            (config.schemas_dir / relative).unlink()
+            _remove_empty_folders(config.schemas_dir, relative.parent)
+            print(f"removed, not in the catalog: {label}")
+        else:
+            print(f"not in the catalog: {label} (kept; pull --all --prune removes it)")
+
+
+def _remove_empty_folders(root: Path, folder: PurePosixPath) -> None:
+    while folder.parts:
+        path = root / folder
+        if any(path.iterdir()):
+            return
+        path.rmdir()
+        folder = folder.parent
 
 
 def _schemas_snapshot(config: Config) -> Snapshot:

@@ -151,3 +151,33 @@ def test_a_bad_entry_in_the_catalog_is_diagnosed_and_nothing_is_written(
     assert "error[I010]" in err
     assert err.rstrip().endswith("pull failed: nothing was written")
     assert not (project / "schemas").exists()
+
+
+def test_pull_all_names_the_schemas_of_models_that_left_the_catalog_and_prune_removes_them(
+    pull: Pull, tmp_path: Path
+) -> None:
+    assert pull("--all")[0] == 0
+    gone = Path("acme", "retired", "model.json")
+    document = json.loads((tmp_path / "schemas" / FLF_FILE).read_text(encoding="utf-8"))
+    document["model_id"] = "acme/retired/model"
+    (tmp_path / "schemas" / gone).parent.mkdir(parents=True)
+    (tmp_path / "schemas" / gone).write_text(canonical.dumps(document), encoding="utf-8")
+
+    code, out, _ = pull("--all")
+    assert code == 0
+    assert f"not in the catalog: schemas/{gone.as_posix()} (kept" in out
+    assert (tmp_path / "schemas" / gone).is_file()
+
+    code, out, _ = pull("--all", "--prune")
+    assert code == 0
+    assert f"removed, not in the catalog: schemas/{gone.as_posix()}" in out
+    assert "acme/retired/model\n  [breaking] model-removed" in out
+    assert not (tmp_path / "schemas" / "acme").exists(), "emptied folders go too"
+    assert sorted(
+        path.relative_to(tmp_path / "schemas") for path in (tmp_path / "schemas").rglob("*.json")
+    ) == MODEL_FILES
+
+
+def test_prune_needs_the_whole_catalog(pull: Pull) -> None:
+    code, _, err = pull(FLF, "--prune")
+    assert code == 2 and "--prune needs --all" in err
