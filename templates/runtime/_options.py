@@ -127,6 +127,8 @@ class ClientOptions(TypedDict, total=False):
     timeout: float | httpx.Timeout | None
     max_retries: int
     base_url: str
+    api_token: str
+    """Another API token for the copy (scrubbed from its output as the client's own is)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -202,7 +204,15 @@ def _pairs(value: object, name: str) -> tuple[tuple[str, str], ...]:
         return ()
     if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
         raise TypeError(f"{name} must be a mapping of str to str, not {value!r}")
-    return tuple((key, str(item)) for key, item in value.items())
+    pairs = tuple((key, str(item)) for key, item in value.items())
+    if name == "extra_headers" and any(key.strip().lower() == "authorization" for key, _ in pairs):
+        # The client scrubs its own token from everything it shows; a token slipped in here
+        # would not be. Another token gets its own client: with_options(api_token=...).
+        raise ValueError(
+            "extra_headers may not set Authorization; for another token use "
+            "client.with_options(api_token=...)"
+        )
+    return pairs
 
 
 _CALLBACKS = ("on_update", "on_submitted")

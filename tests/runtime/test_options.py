@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from runcomfy_sdk._runtime import (
+    APIStatusError,
     AsyncRunOptions,
     AsyncSubmitOptions,
     AsyncWaitOptions,
@@ -76,6 +77,7 @@ def test_split_options_separates_options_from_parameters() -> None:
         ({"max_retries": True}, ValueError, "max_retries"),
         ({"extra_headers": ["X-A: b"]}, TypeError, "extra_headers"),
         ({"extra_query": {1: "x"}}, TypeError, "extra_query"),
+        ({"extra_headers": {" authorization": "Bearer x"}}, ValueError, "api_token"),
     ],
 )
 def test_bad_options_are_usage_errors(
@@ -123,7 +125,21 @@ def test_with_options_copies_settings_and_shares_the_connections(sdk: Sdk) -> No
     assert not sdk.client._http.is_closed  # the copy does not own the pool
     with pytest.raises(TypeError, match="sleep"):
         sdk.client.with_options(sleep=None)
-    assert set(option_names(ClientOptions)) == {"timeout", "max_retries", "base_url"}
+    assert set(option_names(ClientOptions)) == {"timeout", "max_retries", "base_url", "api_token"}
+
+
+def test_a_copy_with_another_token_sends_and_scrubs_that_token(sdk: Sdk, fake_api: FakeApi) -> None:
+    other = "rc-another-token-0a1b2c3d4e5f"
+    fake_api.on("GET", "/v1/requests/r-1/status", reply(500, {"message": f"bad {other}"}))
+    copy = sdk.client.with_options(api_token=other, max_retries=0)
+
+    with pytest.raises(APIStatusError) as raised:
+        sdk.run(copy.requests.status("r-1"))
+
+    assert fake_api.requests[-1].headers["authorization"] == f"Bearer {other}"
+    assert other not in str(raised.value) and other not in repr(copy)
+    with pytest.raises(MissingTokenError):
+        sdk.client.with_options(api_token=" ")
 
 
 def test_extra_body_is_merged_and_logged_and_may_not_repeat_a_field(

@@ -115,7 +115,7 @@ def _copy_settings(settings: Settings, options: ClientOptions) -> Settings:
         raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
     return Settings(
         base_url=_base_url(options.get("base_url", settings.base_url)),
-        token=settings.token,
+        token=_token(options["api_token"]) if "api_token" in options else settings.token,
         max_retries=check_max_retries(options.get("max_retries", settings.max_retries)),
         timing=settings.timing,
         user_agent=settings.user_agent,
@@ -271,7 +271,8 @@ class RunComfyBase(_ClientCore):
         """The model catalog: ``list``, ``get``."""
 
     def with_options(self, **options: Unpack[ClientOptions]) -> Self:
-        """A copy of this client with another ``timeout``, ``max_retries`` or ``base_url``.
+        """A copy of this client with another ``timeout``, ``max_retries``, ``base_url`` or
+        ``api_token``.
 
         The copy shares this client's connection pool (close this one when done with both).
         """
@@ -410,7 +411,8 @@ class AsyncRunComfyBase(_ClientCore):
         """The model catalog: ``list``, ``get``."""
 
     def with_options(self, **options: Unpack[ClientOptions]) -> Self:
-        """A copy of this client with another ``timeout``, ``max_retries`` or ``base_url``.
+        """A copy of this client with another ``timeout``, ``max_retries``, ``base_url`` or
+        ``api_token``.
 
         The copy shares this client's connection pool (close this one when done with both).
         """
