@@ -33,11 +33,11 @@ TOOLS = (GENERATOR_NAME, "black", "datamodel-code-generator")
 
 
 def tool_versions() -> dict[str, str]:
-    return {name: _version(name) for name in TOOLS}
+    return {name: package_version(name) for name in TOOLS}
 
 
 @functools.cache  # reading package metadata costs milliseconds; versions do not change in a run
-def _version(distribution: str) -> str:
+def package_version(distribution: str) -> str:
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

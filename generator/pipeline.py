@@ -46,7 +46,9 @@ class Result:
 
 def load_inputs(config: Config, diags: Diagnostics) -> tuple[list[SchemaFile], Overrides, NameLock]:
     """The schema files, the overrides and the lock of ``config``'s schemas directory."""
-    files = load_schemas(config.schemas_dir, diags, shown_as=config.schemas_label)
+    files = load_schemas(
+        config.schemas_dir, diags, shown_as=config.schemas_label, cache=Cache(config.cache_dir)
+    )
     overrides, lock, _ = _names_inputs(config, diags)
     return files, overrides, lock
 
@@ -147,7 +149,9 @@ def generate_changed(config: Config, state: FastState) -> Result | None:
         ).read_bytes()
         for label in changed
     }
-    files = parse_schemas(texts, diags, shown_as=config.schemas_label)
+    files = parse_schemas(
+        texts, diags, shown_as=config.schemas_label, cache=Cache(config.cache_dir)
+    )
     overrides, lock, lock_data = _names_inputs(config, diags)
     ids = {file.document["model_id"] for file in files}
     if diags.has_errors or len(files) != len(changed) or not ids <= set(lock.models):
