@@ -61,7 +61,7 @@ def _generate_tree(args: argparse.Namespace, config: Config) -> int:
     state = fast_state(config)
     if state.up_to_date:
         return _nothing_to_do(
-            args, state, f"0 written, 0 removed, {len(state.files) + 1} unchanged"
+            args, state, f"0 written, 0 removed, {state.file_count + 1} unchanged"
         )
     result = _generated(args, config, state)
     if result is None or result.files is None or result.lock_text is None:
@@ -76,7 +76,7 @@ def _generate_tree(args: argparse.Namespace, config: Config) -> int:
         print(f"wrote {config.schemas_dir / path}")
     for path in report.removed:
         print(f"removed {config.package_dir / path}")
-    total = len(state.files) + 1 if result.partial else len(result.files)
+    total = state.file_count + 1 if result.partial else len(result.files)
     unchanged = total - len(report.written)
     print(f"{len(report.written)} written, {len(report.removed)} removed, {unchanged} unchanged")
     if result.package is not None and (report.written or report.removed):
