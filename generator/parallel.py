@@ -8,10 +8,8 @@ on the machine.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -34,6 +32,10 @@ def process_map(
     workers = min(jobs or os.cpu_count() or 1, max(1, len(items) // per_worker))
     if workers <= 1:
         return function(list(items), argument)
+    # Imported only now: a run with little to do (one edited schema) starts no process.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # Every worker's share spans the whole list, so that the slow items are spread too.
     chunks = [list(items[index::workers]) for index in range(workers)]
     # fork: the workers inherit the imported modules for free.
