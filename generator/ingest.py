@@ -18,8 +18,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import canonical, jsontext
-from .diagnostics import Diagnostics, SourceRef
+from .cache import Cache, key_of
+from .diagnostics import Diagnostic, Diagnostics, SourceRef
+from .manifest import generator_hash, package_version
 from .metaschema import check_document
+from .parallel import process_map
 from .sources import Extracted, read_models
 
 STANDARD_OUTPUT_SCHEMA: Mapping[str, Any] = {
@@ -159,7 +162,9 @@ def _pointer_parts(pointer: str) -> list[str]:
     return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
 
 
-def load_schemas(schemas_dir: Path, diags: Diagnostics, *, shown_as: str) -> list[SchemaFile]:
+def load_schemas(
+    schemas_dir: Path, diags: Diagnostics, *, shown_as: str, cache: Cache | None = None
+) -> list[SchemaFile]:
     """Every canonical file below ``schemas_dir``, sorted by path, structurally checked.
 
     ``shown_as`` is how diagnostics name the directory (e.g. ``schemas``), so that messages
@@ -169,27 +174,150 @@ def load_schemas(schemas_dir: Path, diags: Diagnostics, *, shown_as: str) -> lis
         PurePosixPath(path.relative_to(schemas_dir).as_posix()): path.read_bytes()
         for path in schemas_dir.rglob("*.json")
     }
-    return parse_schemas(texts, diags, shown_as=shown_as)
+    return parse_schemas(texts, diags, shown_as=shown_as, cache=cache)
+
+
+# Checking a file takes about two milliseconds; a process pays for itself beyond this many.
+_FILES_PER_WORKER = 100
 
 
 def parse_schemas(
-    texts: Mapping[PurePosixPath, bytes], diags: Diagnostics, *, shown_as: str
+    texts: Mapping[PurePosixPath, bytes],
+    diags: Diagnostics,
+    *,
+    shown_as: str,
+    cache: Cache | None = None,
 ) -> list[SchemaFile]:
-    """The schema files among ``texts`` (relative path → bytes), sorted by path, checked."""
+    """The schema files among ``texts`` (relative path → bytes), sorted by path, checked.
+
+    A file whose bytes passed every check of this generator before (``cache`` remembers
+    them by their hash) is only decoded; the others are checked, on one process per core
+    when there are many. Either way the files and diagnostics are the same.
+    """
+    verdicts = _Verdicts.of(cache)
+    known = verdicts.load()
+    entries = [
+        (relative, texts[relative])
+        for relative in sorted(texts, key=lambda path: path.as_posix())
+        if relative.suffix == ".json"
+    ]
+    outcomes = process_map(_parse_entries, entries, (shown_as, known), per_worker=_FILES_PER_WORKER)
     found: list[SchemaFile] = []
-    for relative in sorted(texts, key=lambda path: path.as_posix()):
-        if relative.suffix != ".json":
-            continue
-        ref = SourceRef(f"{shown_as}/{relative}")
-        loaded = _parse_one(texts[relative], relative, ref, diags)
-        if loaded is not None:
-            found.append(loaded)
+    fresh: dict[str, bool] = {}
+    for outcome in outcomes:
+        diags.extend(outcome.diagnostics)
+        if outcome.file is not None:
+            found.append(outcome.file)
+            if outcome.canonical_form is not None:
+                fresh[outcome.file.sha256] = outcome.canonical_form
+    verdicts.save(known, fresh)
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """One file's checks: the file (None on errors), its diagnostics, and whether it was in
+    canonical form when it was checked now (None: the verdict was known already)."""
+
+    file: SchemaFile | None
+    diagnostics: tuple[Diagnostic, ...]
+    canonical_form: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdicts:
+    """The cache's memory of schema files that passed every check: for each (by the hash of
+    its bytes), whether it was in canonical form. One entry for all of them, keyed by the
+    generator's own code and the validator's version, since they decide what passes."""
+
+    cache: Cache
+    key: str
+
+    @classmethod
+    def of(cls, cache: Cache | None) -> _Verdicts:
+        if cache is None or cache.directory is None:
+            return cls(Cache(None), "")
+        return cls(cache, key_of(generator_hash(), package_version("jsonschema")))
+
+    def load(self) -> dict[str, bool]:
+        text = self.cache.get(_VERDICTS, self.key)
+        try:
+            table = json.loads(text) if text is not None else {}
+        except json.JSONDecodeError:
+            return {}
+        if not isinstance(table, dict):
+            return {}
+        return {digest: value for digest, value in table.items() if isinstance(value, bool)}
+
+    def save(self, known: Mapping[str, bool], fresh: Mapping[str, bool]) -> None:
+        if not fresh:
+            return
+        # Bounded: once it outgrows this, the entry starts again from this run's files.
+        table = {**known, **fresh} if len(known) + len(fresh) <= _MAX_VERDICTS else dict(fresh)
+        self.cache.put(_VERDICTS, self.key, json.dumps(table, sort_keys=True))
+
+
+_VERDICTS = "schema-checks"
+_MAX_VERDICTS = 50_000
+
+
+def _parse_entries(
+    entries: list[tuple[PurePosixPath, bytes]], arguments: tuple[str, Mapping[str, bool]]
+) -> list[_Outcome]:
+    shown_as, known = arguments
+    outcomes: list[_Outcome] = []
+    for relative, data in entries:
+        diags = Diagnostics()
+        ref = SourceRef(f"{shown_as}/{relative}")
+        outcomes.append(_parse_one(data, relative, ref, diags, known))
+    return outcomes
+
+
 def _parse_one(
-    data: bytes, relative: PurePosixPath, ref: SourceRef, diags: Diagnostics
-) -> SchemaFile | None:
+    data: bytes,
+    relative: PurePosixPath,
+    ref: SourceRef,
+    diags: Diagnostics,
+    known: Mapping[str, bool],
+) -> _Outcome:
+    digest = hashlib.sha256(data).hexdigest()
+    was_canonical = known.get(digest)
+    # Bytes that passed the checks before are strict JSON of the canonical shape: the
+    # plain decoder reads them to the same document.
+    document = (
+        json.loads(data.decode("utf-8"))
+        if was_canonical is not None
+        else _checked(data, ref, diags)
+    )
+    if document is None:
+        return _Outcome(None, tuple(diags), None)
+    model_id = document["model_id"]
+    problem = canonical.model_id_problem(model_id)
+    if problem:
+        diags.error("S003", problem, ref.child("model_id"))
+        return _Outcome(None, tuple(diags), None)
+    expected = canonical.canonical_path(model_id)
+    if expected != relative:
+        diags.error(
+            "S004",
+            f"model {model_id!r} belongs in {expected}, not {relative}",
+            ref.child("model_id"),
+        )
+        return _Outcome(None, tuple(diags), None)
+    canonical_form = was_canonical if was_canonical is not None else _is_canonical(document, data)
+    if not canonical_form:
+        diags.warning(
+            "S005",
+            "file is not in canonical form (key order, annotations or layout); "
+            "`runcomfy-codegen ingest` on it rewrites it canonically",
+            ref,
+        )
+    file = SchemaFile(ref=ref, path=relative, document=document, sha256=digest)
+    return _Outcome(file, tuple(diags), canonical_form if was_canonical is None else None)
+
+
+def _checked(data: bytes, ref: SourceRef, diags: Diagnostics) -> dict[str, Any] | None:
+    """The document of a file that is UTF-8, strict JSON and of the canonical shape."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -198,39 +326,14 @@ def _parse_one(
     document = jsontext.parse(text, ref, diags, code="S002")
     if document is None:
         return None
-    if not isinstance(document, dict) or not check_document(document, ref, diags):
-        if not isinstance(document, dict):
-            diags.error("S001", "a schema file must hold a JSON object", ref)
+    if not isinstance(document, dict):
+        diags.error("S001", "a schema file must hold a JSON object", ref)
         return None
-    model_id = document["model_id"]
-    problem = canonical.model_id_problem(model_id)
-    if problem:
-        diags.error("S003", problem, ref.child("model_id"))
-        return None
-    expected = canonical.canonical_path(model_id)
-    if expected != relative:
-        diags.error(
-            "S004",
-            f"model {model_id!r} belongs in {expected}, not {relative}",
-            ref.child("model_id"),
-        )
-        return None
-    _warn_if_not_canonical(document, data, ref, diags)
-    return SchemaFile(
-        ref=ref, path=relative, document=document, sha256=hashlib.sha256(data).hexdigest()
-    )
+    return document if check_document(document, ref, diags) else None
 
 
-def _warn_if_not_canonical(
-    document: dict[str, Any], data: bytes, ref: SourceRef, diags: Diagnostics
-) -> None:
-    if canonical.canonical_text(document).encode() != data:
-        diags.warning(
-            "S005",
-            "file is not in canonical form (key order, annotations or layout); "
-            "`runcomfy-codegen ingest` on it rewrites it canonically",
-            ref,
-        )
+def _is_canonical(document: dict[str, Any], data: bytes) -> bool:
+    return canonical.canonical_text(document).encode() == data
 
 
 def load_overrides(path: Path, diags: Diagnostics, *, shown_as: str) -> Overrides:

@@ -17,13 +17,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .check import MANIFEST, files_on_disk, is_ours
+from .check import MANIFEST, is_ours, names_on_disk
 from .config import LOCK_FILE, Config
 from .diagnostics import Diagnostic, from_record, to_record
 
@@ -33,11 +34,11 @@ TOOLS = (GENERATOR_NAME, "black", "datamodel-code-generator")
 
 
 def tool_versions() -> dict[str, str]:
-    return {name: _version(name) for name in TOOLS}
+    return {name: package_version(name) for name in TOOLS}
 
 
 @functools.cache  # reading package metadata costs milliseconds; versions do not change in a run
-def _version(distribution: str) -> str:
+def package_version(distribution: str) -> str:
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
@@ -153,7 +154,8 @@ class FastState:
     inputs_match: bool
     differing: tuple[PurePosixPath, ...]
     diagnostics: tuple[Diagnostic, ...]
-    files: tuple[PurePosixPath, ...] = ()
+    file_count: int = 0
+    """How many files (besides itself) the manifest lists."""
     recorded: Mapping[str, Any] | None = None
     """The manifest itself, for a run that updates only part of the tree."""
     current: Mapping[str, Any] | None = None
@@ -172,17 +174,20 @@ def fast_state(config: Config) -> FastState:
     if recorded is None:
         return FastState(inputs_match=False, differing=(), diagnostics=(), current=current)
     inputs_match = recorded.get("inputs") == current
-    files = recorded.get("files", {})
-    expected = {PurePosixPath(path) for path in files}
+    # POSIX strings, not paths: a thousand-model tree has thousands of files.
+    files: dict[str, str] = recorded.get("files", {})
+    manifest = MANIFEST.as_posix()
     on_disk = {
-        path
-        for path in files_on_disk(directory)
-        if path != MANIFEST and (path in expected or is_ours(directory, path))
+        name
+        for name in names_on_disk(directory)
+        if name != manifest and (name in files or is_ours(directory, PurePosixPath(name)))
     }
-    differing = sorted(on_disk ^ expected, key=_parts)
-    for path in sorted(on_disk & expected, key=_parts):
-        if sha256((directory / path).read_bytes()) != files[path.as_posix()]:
-            differing.append(path)
+    differing = list(on_disk ^ files.keys())
+    root = str(directory)
+    for name in on_disk & files.keys():
+        with open(os.path.join(root, name), "rb") as stream:
+            if sha256(stream.read()) != files[name]:
+                differing.append(name)
     diagnostics = tuple(
         diagnostic
         for diagnostic in (from_record(record) for record in recorded.get("diagnostics", []))
@@ -190,17 +195,17 @@ def fast_state(config: Config) -> FastState:
     )
     return FastState(
         inputs_match,
-        tuple(sorted(differing, key=_parts)),
+        _sorted_paths(differing),
         diagnostics,
-        tuple(sorted(expected, key=_parts)),
+        len(files),
         recorded,
         current,
     )
 
 
-def _parts(path: PurePosixPath) -> tuple[str, ...]:
+def _sorted_paths(names: Iterable[str]) -> tuple[PurePosixPath, ...]:
     # The order of PurePosixPath, without its slow comparison (thousands of files).
-    return path.parts
+    return tuple(PurePosixPath(name) for name in sorted(names, key=lambda name: name.split("/")))
 
 
 def read_manifest(output_dir: Path) -> dict[str, Any] | None:

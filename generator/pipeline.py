@@ -16,7 +16,7 @@ from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, SourceRef
 from .ingest import Overrides, SchemaFile, load_overrides, load_schemas, parse_schemas
 from .ir import Package
-from .lock import LOCK_FILE, NameLock, dumps, load_lock, lock_of
+from .lock import LOCK_FILE, ModelLock, NameLock, dumps, lock_of, read_lock
 from .manifest import FastState, inputs_of, manifest_text, with_lock
 from .modeldocs import docs_files
 from .normalize import build_package
@@ -38,21 +38,29 @@ class Result:
     package: Package | None = None
     partial: bool = False
     """``files`` holds only what changed (and the manifest); the rest of the tree stands."""
+    names_before: NameLock | None = None
+    """The lock this run read (parsed once, so the change report need not read it again)."""
+    names_after: NameLock | None = None
+    """The lock ``lock_text`` spells."""
 
 
 def load_inputs(config: Config, diags: Diagnostics) -> tuple[list[SchemaFile], Overrides, NameLock]:
     """The schema files, the overrides and the lock of ``config``'s schemas directory."""
-    files = load_schemas(config.schemas_dir, diags, shown_as=config.schemas_label)
-    return (files, *_names_inputs(config, diags))
-
-
-def _names_inputs(config: Config, diags: Diagnostics) -> tuple[Overrides, NameLock]:
-    """The overrides and the lock: what names a package besides its schemas."""
-    overrides = load_overrides(config.overrides_path, diags, shown_as=config.overrides_label)
-    lock = load_lock(
-        config.schemas_dir / LOCK_FILE, diags, shown_as=f"{config.schemas_label}/{LOCK_FILE}"
+    files = load_schemas(
+        config.schemas_dir, diags, shown_as=config.schemas_label, cache=Cache(config.cache_dir)
     )
-    return overrides, lock
+    overrides, lock, _ = _names_inputs(config, diags)
+    return files, overrides, lock
+
+
+def _names_inputs(config: Config, diags: Diagnostics) -> tuple[Overrides, NameLock, bytes | None]:
+    """The overrides and the lock: what names a package besides its schemas; and the lock
+    file's bytes (None: no lock yet)."""
+    overrides = load_overrides(config.overrides_path, diags, shown_as=config.overrides_label)
+    path = config.schemas_dir / LOCK_FILE
+    data = path.read_bytes() if path.is_file() else None
+    lock = read_lock(data, diags, shown_as=f"{config.schemas_label}/{LOCK_FILE}")
+    return overrides, lock, data
 
 
 def generate(config: Config, *, progress: Progress | None = None) -> Result:
@@ -77,11 +85,12 @@ def generate(config: Config, *, progress: Progress | None = None) -> Result:
     report(f"rendering {len(package.models)} models")
     tree = _in_package(render(package, config, cache=Cache(config.cache_dir)), config)
     tree.update(docs_files(package, config, with_index=True))
-    lock_text = dumps(lock_of(package))
+    new_lock = lock_of(package)
+    lock_text = dumps(new_lock)
     # The schema files were just read and hashed: the manifest takes their hashes.
     inputs = inputs_of(config, schemas={file.ref.file: file.sha256 for file in files})
     tree[MANIFEST] = manifest_text(with_lock(inputs, lock_text), tree, diags)
-    return Result(tree, diags, lock_text, package)
+    return Result(tree, diags, lock_text, package, names_before=lock, names_after=new_lock)
 
 
 Progress = Callable[[str], None]
@@ -94,7 +103,7 @@ def _silent(_: str) -> None:
 def check_ingested(files: Sequence[SchemaFile], config: Config, diags: Diagnostics) -> None:
     """Normalize freshly ingested documents (with the existing overrides and lock) to report
     problems before anything is written; overrides of other models are not this run's concern."""
-    overrides, lock = _names_inputs(config, Diagnostics())
+    overrides, lock, _ = _names_inputs(config, Diagnostics())
     ids = {file.document["model_id"] for file in files}
     build_package(
         files,
@@ -140,8 +149,10 @@ def generate_changed(config: Config, state: FastState) -> Result | None:
         ).read_bytes()
         for label in changed
     }
-    files = parse_schemas(texts, diags, shown_as=config.schemas_label)
-    overrides, lock = _names_inputs(config, diags)
+    files = parse_schemas(
+        texts, diags, shown_as=config.schemas_label, cache=Cache(config.cache_dir)
+    )
+    overrides, lock, lock_data = _names_inputs(config, diags)
     ids = {file.document["model_id"] for file in files}
     if diags.has_errors or len(files) != len(changed) or not ids <= set(lock.models):
         return None
@@ -152,15 +163,14 @@ def generate_changed(config: Config, state: FastState) -> Result | None:
         package_name=config.package,
         diags=diags,
     )
-    if diags.has_errors or _names_moved(subset, lock):
+    fresh = lock_of(subset).models
+    if diags.has_errors or _names_moved(fresh, lock):
         return None
     merged = Diagnostics()
     merged.extend(d for d in state.diagnostics if not _concerns(d, changed, ids, overrides))
     merged.extend(diags)
-    new_lock = NameLock(
-        models={**lock.models, **lock_of(subset).models}, namespaces=lock.namespaces
-    )
-    lock_text = dumps(new_lock)
+    new_lock = NameLock(models={**lock.models, **fresh}, namespaces=lock.namespaces)
+    lock_text = _lock_text(new_lock, lock, lock_data, edited=fresh)
     tree = _in_package(
         render_models(
             subset.models, config, package_name=config.package, cache=Cache(config.cache_dir)
@@ -172,7 +182,9 @@ def generate_changed(config: Config, state: FastState) -> Result | None:
     tree[MANIFEST] = manifest_text(
         with_lock(now, lock_text), tree, merged, hashes=recorded["files"]
     )
-    return Result(tree, merged, lock_text, subset, partial=True)
+    return Result(
+        tree, merged, lock_text, subset, partial=True, names_before=lock, names_after=new_lock
+    )
 
 
 def _in_package(rendered: Mapping[PurePosixPath, str], config: Config) -> dict[PurePosixPath, str]:
@@ -189,9 +201,22 @@ def _overrides_of(overrides: Overrides, ids: set[str]) -> Overrides:
     )
 
 
-def _names_moved(subset: Package, lock: NameLock) -> bool:
+def _lock_text(
+    new_lock: NameLock, lock: NameLock, lock_data: bytes | None, *, edited: Mapping[str, ModelLock]
+) -> str:
+    """The text of ``new_lock``: the file as it is when no edited model's names moved.
+
+    The manifest vouches for the lock file (its hash is the one this generator wrote), so
+    the file spells ``lock`` exactly; spelling a thousand models again costs a tenth of
+    a second.
+    """
+    if lock_data is not None and all(lock.models[key] == entry for key, entry in edited.items()):
+        return lock_data.decode("utf-8")
+    return dumps(new_lock)
+
+
+def _names_moved(fresh: Mapping[str, ModelLock], lock: NameLock) -> bool:
     """Whether an edited model's module, classes or accessor differ from the lock's."""
-    fresh = lock_of(subset).models
     for model_id, entry in fresh.items():
         old = lock.models[model_id]
         if (entry.module, entry.class_base, entry.accessor) != (

@@ -108,11 +108,12 @@ def render(
         text = index_template.render(
             doc=pyexpr.docstring(docs.index_doc(index.path)),
             exports=model_exports,
+            type_imports=[_typing_import(export) for export in model_exports],
             all_names=_all_names(model_exports),
             models=index.models,
         )
         files[root / "models" / "_index" / f"{index.module}.py"] = context.python_file(
-            text, source=all_schemas
+            text, source=all_schemas, laid_out=True
         )
     client = env.get_template("client.py.j2")
     for namespace in package.namespaces:
@@ -195,7 +196,7 @@ class _Context:
         ``pyexpr.bracketed``): when all its lines fit, black would return it unchanged, so
         it is not run (a test holds this for random names and lengths).
         """
-        if laid_out and pyexpr.fits(text):
+        if laid_out and pyexpr.module_fits(text):
             return header(source, regenerate=self.config.regenerate) + "\n" + text
         unformatted = header(source, regenerate=self.config.regenerate) + "\n" + text
         key = key_of(self.fingerprint, unformatted)
@@ -365,6 +366,14 @@ def _model_exports(models: tuple[Model, ...]) -> list[Export]:
         for name in (model.request_class, model.output_class, model.params_class)
     ]
     return _import_sorted(exports)
+
+
+def _typing_import(export: Export) -> str:
+    """One re-export under ``if TYPE_CHECKING:``, laid out as black lays it out."""
+    head = f"    from ..{export.module} import "
+    return pyexpr.bracketed(
+        head, [f"{export.name} as {export.name}"], "", indent="    ", parens=True
+    )
 
 
 def _import_sorted(exports: list[Export]) -> list[Export]:

@@ -19,7 +19,7 @@ from .changes import ChangeReport, compare_packages
 from .config import DEFAULT_VERSION, OVERRIDES_FILE, Config
 from .diagnostics import Diagnostics
 from .ir import Package
-from .lock import LOCK_FILE, read_lock
+from .lock import LOCK_FILE, NameLock
 
 _MAJOR = re.compile(r"[0-9]+")
 
@@ -101,8 +101,8 @@ def generation_report(
 def touched_models(
     schemas_before: Mapping[str, str],
     schemas_after: Mapping[str, str],
-    lock_before: str,
-    lock_after: str,
+    lock_before: NameLock,
+    lock_after: NameLock,
     *,
     schemas_label: str,
 ) -> set[str]:
@@ -114,10 +114,7 @@ def touched_models(
         if schemas_before.get(label) != schemas_after.get(label)
     }
     touched = {label.removeprefix(prefix).removesuffix(".json") for label in moved}
-    old, new = (
-        read_lock(text.encode(), Diagnostics(), shown_as=LOCK_FILE).models if text else {}
-        for text in (lock_before, lock_after)
-    )
+    old, new = lock_before.models, lock_after.models
     touched |= {
         model_id for model_id in old.keys() | new.keys() if old.get(model_id) != new.get(model_id)
     }

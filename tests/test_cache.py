@@ -4,17 +4,19 @@ all give the very same tree; and a change rewrites only what it touches."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path, PurePosixPath
 
 import pytest
 
-from generator import canonical
+from generator import canonical, ingest
 from generator.cache import Cache
 from generator.catalog import catalog
 from generator.cli import main
 from generator.config import read_file_config, resolve
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostics, format_diagnostic
+from generator.ingest import parse_schemas
 from generator.normalize import build_package
 from generator.pipeline import generate, load_inputs
 from generator.render import render
@@ -200,3 +202,70 @@ def test_check_catches_a_hand_edit_without_a_cache(
     assert main(["check"]) == 1
     assert "-class Edited" in capsys.readouterr().out
     assert generate(config).files is not None
+
+
+def mixed_schemas(count: int) -> dict[PurePosixPath, bytes]:
+    """Catalog files, some not canonical (a warning), some broken or misplaced (errors)."""
+    texts = {
+        canonical.canonical_path(document["model_id"]): canonical.canonical_text(document).encode()
+        for document in catalog(count)
+    }
+    paths = sorted(texts)
+    texts[paths[1]] = json.dumps(json.loads(texts[paths[1]])).encode()  # valid, not canonical
+    texts[paths[2]] = texts[paths[2]].replace(b'"object"', b'"objekt"', 1)  # wrong shape
+    texts[paths[3]] = texts[paths[3]][:-40]  # not JSON
+    texts[paths[4]] = b'{"a": 1, "a": 2}'  # a duplicate key
+    texts[PurePosixPath("elsewhere.json")] = texts[paths[5]]  # at the wrong path
+    return texts
+
+
+def checked(
+    texts: dict[PurePosixPath, bytes], cache: Cache | None
+) -> tuple[list[object], list[str]]:
+    diags = Diagnostics()
+    files = parse_schemas(texts, diags, shown_as="schemas", cache=cache)
+    return [(f.ref, f.path, f.document, f.sha256) for f in files], list(
+        map(format_diagnostic, diags)
+    )
+
+
+def test_schema_checks_remembered_by_the_cache_change_nothing(tmp_path: Path) -> None:
+    texts = mixed_schemas(10)
+    expected = checked(texts, None)
+    assert any("warning[S005]" in line for line in expected[1])
+    assert len([line for line in expected[1] if "error[" in line]) >= 4
+    cache = Cache(tmp_path / "cache")
+    assert checked(texts, cache) == expected  # cold: remembers the files that passed
+    assert any((tmp_path / "cache" / "schema-checks").rglob("*"))
+    assert checked(texts, cache) == expected  # warm: those are only decoded
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "not a table", "wrong values"])
+def test_damaged_schema_checks_change_nothing(tmp_path: Path, damage: str) -> None:
+    texts = mixed_schemas(6)
+    expected = checked(texts, None)
+    cache = Cache(tmp_path / "cache")
+    checked(texts, cache)
+    [entry] = [p for p in (tmp_path / "cache" / "schema-checks").rglob("*") if p.is_file()]
+    if damage == "corrupt":
+        entry.write_bytes(entry.read_bytes()[:-3])
+    else:
+        payload = (
+            "[1, 2]"
+            if damage == "not a table"
+            else json.dumps(
+                {key: "yes" for key in json.loads(entry.read_bytes().partition(b"\n")[2])}
+            )
+        )
+        cache.put("schema-checks", entry.name, payload)
+    assert checked(texts, cache) == expected
+
+
+def test_schema_files_checked_on_many_processes_give_the_serial_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = mixed_schemas(12)
+    serial = checked(texts, None)
+    monkeypatch.setattr(ingest, "_FILES_PER_WORKER", 3)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    assert checked(texts, None) == serial

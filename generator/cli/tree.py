@@ -61,15 +61,11 @@ def _generate_tree(args: argparse.Namespace, config: Config) -> int:
     state = fast_state(config)
     if state.up_to_date:
         return _nothing_to_do(
-            args, state, f"0 written, 0 removed, {len(state.files) + 1} unchanged"
+            args, state, f"0 written, 0 removed, {state.file_count + 1} unchanged"
         )
     result = _generated(args, config, state)
     if result is None or result.files is None or result.lock_text is None:
         return EXIT_BAD_INPUT
-    lock_path = config.schemas_dir / LOCK_FILE
-    old_lock = (
-        lock_path.read_text(encoding="utf-8", errors="replace") if lock_path.is_file() else ""
-    )
     report = write_tree(result.files, config.package_dir, prune=not result.partial, atomic=True)
     lock_report = write_tree(
         {PurePosixPath(LOCK_FILE): result.lock_text}, config.schemas_dir, prune=False
@@ -80,26 +76,25 @@ def _generate_tree(args: argparse.Namespace, config: Config) -> int:
         print(f"wrote {config.schemas_dir / path}")
     for path in report.removed:
         print(f"removed {config.package_dir / path}")
-    total = len(state.files) + 1 if result.partial else len(result.files)
+    total = state.file_count + 1 if result.partial else len(result.files)
     unchanged = total - len(report.written)
     print(f"{len(report.written)} written, {len(report.removed)} removed, {unchanged} unchanged")
     if result.package is not None and (report.written or report.removed):
-        _print_generation_report(result, state, old_lock, config)
+        _print_generation_report(result, state, config)
     return EXIT_OK
 
 
-def _print_generation_report(
-    result: Result, state: FastState, old_lock: str, config: Config
-) -> None:
+def _print_generation_report(result: Result, state: FastState, config: Config) -> None:
     """The short change report for the models whose schemas or names this run changed."""
     from ..review import generation_report, touched_models
 
-    assert result.package is not None and result.lock_text is not None
+    assert result.package is not None
+    assert result.names_before is not None and result.names_after is not None
     touched = touched_models(
         (state.recorded or {}).get("inputs", {}).get("schemas", {}),
         (state.current or inputs_of(config))["schemas"],
-        old_lock,
-        result.lock_text,
+        result.names_before,
+        result.names_after,
         schemas_label=config.schemas_label,
     )
     changes = generation_report(result.package, touched, config)
