@@ -46,6 +46,8 @@ class ClassCode:
 
     imports: tuple[pyexpr.Import, ...]
     body: str
+    laid_out: bool
+    """Every line is spelled as black would (see ``_field_lines``), when it fits."""
 
 
 def render_classes(model: Model, *, package: str, template_dir: Path) -> ClassCode:
@@ -188,6 +190,10 @@ def _template_data(model: Model) -> dict[str, dict[str, Any]]:
 
 def _checked(code: str, model: Model, package: str) -> ClassCode:
     """Verify the classes against the IR; split imports from class bodies."""
+    # Literals are spelled as black spells them before any line is measured: a layout
+    # decided on other spellings could differ from black's.
+    respelled = pyexpr.black_literals(code)
+    code = respelled or code
     tree = ast.parse(code)
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     expected = {
@@ -213,8 +219,8 @@ def _checked(code: str, model: Model, package: str) -> ClassCode:
         for item in _imports(tree, package)
         if (item.name in used or item.section == pyexpr.FUTURE) and item.module != own_module
     )
-    body = pyexpr.double_quoted("\n\n\n".join(_class_text(code, lines, node) for node in ordered))
-    return ClassCode(imports=imports, body=body)
+    body = "\n\n\n".join(_class_text(code, lines, node) for node in ordered)
+    return ClassCode(imports=imports, body=body, laid_out=respelled is not None)
 
 
 def _class_text(code: str, lines: list[str], node: ast.ClassDef) -> str:
@@ -226,7 +232,7 @@ def _class_text(code: str, lines: list[str], node: ast.ClassDef) -> str:
     out: list[str] = []
     line = node.lineno - 1
     for statement in node.body:
-        laid_out = _field_lines(code, statement)
+        laid_out = _field_lines(lines, statement)
         if laid_out is None:
             continue
         assert isinstance(statement, ast.AnnAssign) and statement.end_lineno is not None
@@ -240,7 +246,7 @@ def _class_text(code: str, lines: list[str], node: ast.ClassDef) -> str:
 _INDENT = "    "
 
 
-def _field_lines(code: str, statement: ast.stmt) -> list[str] | None:
+def _field_lines(lines: list[str], statement: ast.stmt) -> list[str] | None:
     """``name: Annotated[T, Field(...)] = value``, split where it does not fit; None to keep."""
     if not (
         isinstance(statement, ast.AnnAssign)
@@ -251,34 +257,96 @@ def _field_lines(code: str, statement: ast.stmt) -> list[str] | None:
         and isinstance(call := statement.annotation.slice.elts[1], ast.Call)
         and (statement.value is None or isinstance(statement.value, ast.Constant))
         and statement.lineno == statement.end_lineno
+        and not call.args
     ):
         return None
-    segment = ast.get_source_segment
-    head = f"{_INDENT}{statement.target.id}: {segment(code, statement.annotation.value)}["
-    kind = segment(code, statement.annotation.slice.elts[0])
-    arguments = [segment(code, keyword) for keyword in call.keywords]
-    function = segment(code, call.func)
-    if kind is None or function is None or None in arguments or call.args:
-        return None
-    tail = "]" if statement.value is None else f"] = {segment(code, statement.value)}"
-    field = f"{function}({', '.join(str(argument) for argument in arguments)})"
+    line = lines[statement.lineno - 1]
+
+    def segment(node: ast.expr | ast.keyword) -> str:
+        return _one_line_segment(line, node)
+
+    head = f"{_INDENT}{statement.target.id}: {segment(statement.annotation.value)}["
+    kind = segment(statement.annotation.slice.elts[0])
+    arguments = [segment(keyword) for keyword in call.keywords]
+    function = segment(call.func)
+    tail = "]" if statement.value is None else f"] = {segment(statement.value)}"
+    field = f"{function}({', '.join(arguments)})"
     inner = _INDENT * 2
     if len(f"{head}{kind}, {field}{tail}") <= pyexpr.LINE_LENGTH:
         return None
+    # black first splits at the parentheses it may put around the value, and keeps that
+    # split when the line that opens them fits.
+    assigned = f"{head}{kind}, {field}] = ("
+    if statement.value is not None and len(assigned) <= pyexpr.LINE_LENGTH:
+        return [assigned, f"{inner}{segment(statement.value)}", f"{_INDENT})"]
     if len(f"{inner}{kind}, {field}") <= pyexpr.LINE_LENGTH:
         return [head, f"{inner}{kind}, {field}", f"{_INDENT}{tail}"]
     if len(f"{inner}{field},") <= pyexpr.LINE_LENGTH:
         return [head, f"{inner}{kind},", f"{inner}{field},", f"{_INDENT}{tail}"]
-    joined = ", ".join(str(argument) for argument in arguments)
-    if len(f"{inner}{_INDENT}{joined}") <= pyexpr.LINE_LENGTH:
-        field_lines = [f"{inner}{function}(", f"{inner}{_INDENT}{joined}", f"{inner}),"]
-    else:
-        field_lines = [
-            f"{inner}{function}(",
-            *(f"{inner}{_INDENT}{argument}," for argument in arguments),
-            f"{inner}),",
-        ]
+    arguments_lines = _arguments_lines(line, call.keywords, arguments, indent=inner + _INDENT)
+    field_lines = [f"{inner}{function}(", *arguments_lines, f"{inner}),"]
     return [head, f"{inner}{kind},", *field_lines, f"{_INDENT}{tail}"]
+
+
+def _arguments_lines(
+    line: str, keywords: list[ast.keyword], arguments: list[str], *, indent: str
+) -> list[str]:
+    """The arguments of an exploded call: on one line when it fits or there is only one
+    (black adds no comma then), else one a line with the comma black adds."""
+    joined = ", ".join(arguments)
+    if len(f"{indent}{joined}") <= pyexpr.LINE_LENGTH:
+        return [f"{indent}{joined}"]
+    if len(keywords) == 1:
+        return _argument_lines(line, keywords[0], joined, indent=indent, tail="")
+    return [
+        laid_out
+        for keyword, argument in zip(keywords, arguments, strict=True)
+        for laid_out in _argument_lines(line, keyword, argument, indent=indent, tail=",")
+    ]
+
+
+def _argument_lines(
+    line: str, keyword: ast.keyword, argument: str, *, indent: str, tail: str
+) -> list[str]:
+    """``name=value``; a list value that does not fit is split as black splits it."""
+    if keyword.arg is None:
+        return [f"{indent}{argument}{tail}"]
+    return _value_lines(line, keyword.value, head=f"{indent}{keyword.arg}=", tail=tail)
+
+
+def _value_lines(line: str, value: ast.expr, *, head: str, tail: str) -> list[str]:
+    """``head value tail``; a list that does not fit is split at its brackets, one level at
+    a time: its items on one line, or a lone item on its own, else one item a line."""
+    text = f"{head}{_one_line_segment(line, value)}{tail}"
+    if len(text) <= pyexpr.LINE_LENGTH or not isinstance(value, ast.List) or not value.elts:
+        return [text]
+    indent = head[: len(head) - len(head.lstrip(" "))]
+    inner = indent + _INDENT
+    items = [_one_line_segment(line, item) for item in value.elts]
+    if len(items) == 1:
+        body = _value_lines(line, value.elts[0], head=inner, tail="")
+    elif len(f"{inner}{', '.join(items)}") <= pyexpr.LINE_LENGTH:
+        body = [f"{inner}{', '.join(items)}"]
+    else:
+        body = [
+            laid_out
+            for item in value.elts
+            for laid_out in _value_lines(line, item, head=inner, tail=",")
+        ]
+    return [f"{head}[", *body, f"{indent}]{tail}"]
+
+
+def _one_line_segment(line: str, node: ast.expr | ast.keyword) -> str:
+    """The source of a node on ``line``.
+
+    ``ast.get_source_segment`` splits the whole module again on every call: with a few
+    dozen fields that was a third of the time of rendering a model. Offsets are in UTF-8
+    bytes, so they index the text directly only when it is ASCII.
+    """
+    start, end = node.col_offset, node.end_col_offset
+    if line.isascii():
+        return line[start:end]
+    return line.encode("utf-8")[start:end].decode("utf-8")
 
 
 def _fields_of(node: ast.ClassDef) -> list[tuple[str, str]]:

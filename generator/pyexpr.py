@@ -8,6 +8,7 @@ filters; nothing else builds Python source text.
 
 from __future__ import annotations
 
+import ast
 import io
 import math
 import re
@@ -18,8 +19,6 @@ from dataclasses import dataclass
 from .diagnostics import GeneratorBug
 from .ir import ArrayOf, FrozenJson, FrozenObject, LiteralOf, MediaUrl, Scalar, TypeRef
 
-# A whole string token in single quotes with no quote, backslash or line break inside.
-_PLAIN_SINGLE_QUOTED = re.compile(r"'[^'\"\\\n]*'")
 # Characters that str.splitlines() treats as line breaks, besides "\n": black splits
 # docstrings with it, so they must stay escaped to survive formatting.
 _LINE_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
@@ -45,23 +44,42 @@ def literal(value: FrozenJson) -> str:
         return "[" + ", ".join(literal(item) for item in value) + "]"
     if isinstance(value, float) and not math.isfinite(value):
         raise GeneratorBug(f"non-finite float {value!r} reached the renderer")
-    return string_literal(value) if isinstance(value, str) else repr(value)
+    if isinstance(value, str):
+        return string_literal(value)
+    return number_literal(repr(value)) if isinstance(value, int | float) else repr(value)
 
 
 def string_literal(value: str) -> str:
-    """``repr``, in double quotes where black would put them (a string with no quotes)."""
+    """``repr``, in the quotes black prefers: double unless that needs more escapes.
+
+    black swaps a single-quoted string to double quotes when the swap escapes no more
+    quotes than it unescapes, so the choice depends only on how many of each the value holds.
+    """
     spelled = repr(value)
-    if spelled.startswith("'") and '"' not in value and "'" not in value:
-        return '"' + spelled[1:-1] + '"'
-    return spelled
+    if spelled[0] == '"' or value.count('"') > value.count("'"):
+        return spelled
+    return '"' + _REPR_QUOTE_ESCAPES.sub(_swap_quote_escape, spelled[1:-1]) + '"'
 
 
-def double_quoted(code: str) -> str:
-    """``code`` with its plain single-quoted strings in double quotes, as black writes them.
+# In a single-quoted ``repr``: an escape (backslash and one character) or a bare double quote.
+_REPR_QUOTE_ESCAPES = re.compile(r'\\.|"', re.DOTALL)
 
-    Only string tokens without a prefix, a quote or a backslash inside are touched (never
-    text inside another string, such as a docstring); black normalises the rest. Spelling
-    them first spares black much of a module's work.
+
+def _swap_quote_escape(match: re.Match[str]) -> str:
+    token = match.group()
+    if token == '"':
+        return '\\"'
+    return "'" if token == "\\'" else token
+
+
+def black_literals(code: str) -> str | None:
+    """``code`` with every string and number spelled as black spells it, or None if unsure.
+
+    Plain string tokens are spelled again by ``string_literal`` (black's quote choice;
+    their value is kept); our docstrings (triple double quotes) are already black's. A
+    prefixed string or one in triple single quotes is a spelling this module does not
+    produce: None, so that black formats the module. Numbers are ``repr``'s, re-spelled
+    by ``number_literal``; any other spelling is None too.
     """
     starts = [0]
     for line in code.split("\n"):
@@ -70,15 +88,33 @@ def double_quoted(code: str) -> str:
     last = 0
     try:
         for token in tokenize.generate_tokens(io.StringIO(code, newline="\n").readline):
-            if token.type == tokenize.STRING and _PLAIN_SINGLE_QUOTED.fullmatch(token.string):
-                begin = starts[token.start[0] - 1] + token.start[1]
-                out.append(code[last:begin])
-                out.append('"' + token.string[1:-1] + '"')
-                last = begin + len(token.string)
+            if token.type == tokenize.NUMBER:
+                if not _REPR_NUMBER.fullmatch(token.string):
+                    return None
+                spelled = number_literal(token.string)
+            elif token.type != tokenize.STRING or token.string.startswith('"""'):
+                continue
+            elif token.string[0] not in "'\"" or token.string.startswith("'''"):
+                return None
+            else:
+                spelled = string_literal(ast.literal_eval(token.string))
+            begin = starts[token.start[0] - 1] + token.start[1]
+            out.append(code[last:begin])
+            out.append(spelled)
+            last = begin + len(token.string)
     except (tokenize.TokenError, SyntaxError):
-        return code  # black reports what is wrong with it
+        return None  # black reports what is wrong with it
     out.append(code[last:])
     return "".join(out)
+
+
+# A number as ``repr`` spells an int or a finite float.
+_REPR_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:e[+-][0-9]+)?")
+
+
+def number_literal(spelled: str) -> str:
+    """A number ``repr`` spelled, as black spells it: no ``+`` in an exponent (``1e308``)."""
+    return spelled.replace("e+", "e")
 
 
 # Pydantic copies a mutable default for every instance, so the class-attribute warning
@@ -94,16 +130,28 @@ def is_mutable(value: FrozenJson) -> bool:
 
 
 def docstring(text: str, *, indent: str = "") -> str:
-    """A triple-quoted literal whose value is ``text`` (black may re-indent it)."""
-    body = _escape_docstring(text.strip())
-    lines = body.split("\n")
+    """A triple-quoted literal of ``text``, laid out exactly as black keeps a docstring.
+
+    ``indent`` is the indentation of the statement (four spaces a level, as black's).
+    The value is ``text`` up to the whitespace black normalises: spaces at line ends, the
+    common indentation of the lines after the first, a space that keeps a leading or
+    trailing quote off the delimiters. The body never holds three quotes in a row, so
+    ``docstring_lines`` can tell where it ends from its text.
+    """
+    lines = _escape_docstring(text.strip()).split("\n")
+    # black keeps a quote off the delimiters with a space (a one-line docstring also ends
+    # next to them); an odd backslash cannot end the body, since every one is doubled.
+    first = " " + lines[0] if lines[0].startswith('"') else lines[0]
     if len(lines) == 1:
-        return f'"""{body}"""'
-    joined = "\n".join(f"{indent}{line}" if line else "" for line in lines[1:])
-    return f'"""{lines[0]}\n{joined}\n{indent}"""'
+        return f'"""{first} """' if first.endswith('"') else f'"""{first}"""'
+    rest = [line.rstrip(" ") for line in lines[1:]]
+    margin = min((len(line) - len(line.lstrip(" ")) for line in rest if line), default=0)
+    body = [first.rstrip(" ")] + [f"{indent}{line[margin:]}" if line else "" for line in rest]
+    return '"""' + "\n".join(body) + f'\n{indent}"""'
 
 
 def _escape_docstring(text: str) -> str:
+    """Escaped text; every third quote of a run is escaped, counting an escaped one too."""
     out: list[str] = []
     quote_run = 0
     for char in text:
@@ -111,7 +159,7 @@ def _escape_docstring(text: str) -> str:
             quote_run += 1
             if quote_run == 3:
                 out.append('\\"')
-                quote_run = 0
+                quote_run = 1
                 continue
         else:
             quote_run = 0
@@ -182,7 +230,7 @@ def classify(module: str, *, level: int = 0) -> int:
 
 
 LINE_LENGTH = 100
-"""black's line length for generated code (``render.BLACK_MODE`` uses it too)."""
+"""black's line length for generated code (``render.black_mode`` uses it too)."""
 
 
 def import_block(imports: Iterable[Import], *, indent: str = "") -> str:
@@ -230,19 +278,64 @@ def bracketed(
     return f"{head}{brackets[0]}\n{body}\n{indent}{brackets[1]}{tail}"
 
 
+def hugged(head: str, items: Sequence[str], tail: str, *, indent: str = "") -> str:
+    """``head[items]tail`` as black splits a subscript or a display that is not a ``def``.
+
+    One line when it fits; else the items on one line of their own between the brackets
+    (black adds no comma there), as a lone item always is; else one item per line, with
+    the comma black adds.
+    """
+    joined = ", ".join(items)
+    line = f"{head}[{joined}]{tail}"
+    inner = indent + "    "
+    if len(line) <= LINE_LENGTH or not items:
+        return line
+    if len(items) == 1 or len(inner) + len(joined) <= LINE_LENGTH:
+        return f"{head}[\n{inner}{joined}\n{indent}]{tail}"
+    return bracketed(head, items, tail, indent=indent, brackets="[]")
+
+
 def fits(text: str) -> bool:
     """Every line within black's line length."""
     return all(len(line) <= LINE_LENGTH for line in text.splitlines())
 
 
-def module_fits(text: str) -> bool:
-    """``fits``, but for a module's opening one-line docstring: black splits no string, so
-    it leaves that line as it is, however long (a module index names its level there)."""
-    first, _, rest = text.partition("\n")
-    one_line_docstring = (
-        first.startswith('"""') and first.endswith('"""') and first.count('"""') == 2
-    )
-    return fits(rest) if one_line_docstring and len(first) > 6 else fits(text)
+# A line black cannot split, however long: one string, maybe a keyword's value, maybe
+# followed by the comma of an exploded list.
+_UNSPLITTABLE = re.compile(
+    r' *(?:[A-Za-z_][A-Za-z0-9_]*=)?(?:"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'),?'
+)
+# black measures a line in columns: its table counts a character as one or, from U+1100
+# on, maybe two (East Asian wide); never zero. So a line is at least as wide as it is long.
+_MAYBE_WIDE = "\u1100"
+
+
+def _surely_fits(line: str) -> bool:
+    if line.isascii():
+        return len(line) <= LINE_LENGTH
+    return len(line) + sum(char >= _MAYBE_WIDE for char in line) <= LINE_LENGTH
+
+
+def is_laid_out(text: str) -> bool:
+    """True when black would keep ``text``, given that its code was laid out here.
+
+    Every line of code must fit (for sure, whatever the width of its characters), or be
+    one that black cannot split (a lone string). A layout decided here on a length over
+    the limit is black's too, since a line is at least as wide as it is long. Lines of
+    docstrings, which black never splits, may be longer: ``docstring`` spells them as
+    black keeps them and never puts three quotes in a row inside one, so a docstring of
+    more than one line ends on a line that holds only its closing quotes.
+    """
+    in_docstring = False
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        if in_docstring:
+            in_docstring = stripped != '"""'
+        elif stripped.startswith('"""'):
+            in_docstring = len(stripped) < 6 or not stripped.endswith('"""')
+        elif not _surely_fits(line) and not _UNSPLITTABLE.fullmatch(line):
+            return False
+    return not in_docstring
 
 
 def _import_order(entry: tuple[tuple[int, int, str], list[str]]) -> tuple[int, int, str]:

@@ -4,7 +4,9 @@ Pure: reads templates and the runtime sources, writes nothing. Model classes com
 datamodel-code-generator (``dmcg.py``); every other file from a jinja2 template in
 ``templates/package/``; the hand-written runtime (``templates/runtime/``) is copied
 verbatim. Each ``.py`` file gets the do-not-edit header and is formatted by black
-in-process, so the output never depends on what is on ``PATH``.
+in-process, so the output never depends on what is on ``PATH``; a module laid out as
+black lays it out (``pyexpr.is_laid_out``) is not run through black, and a run that
+formats nothing does not import it.
 """
 
 from __future__ import annotations
@@ -18,10 +20,9 @@ from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-import black
 import jinja2
-from black.mode import TargetVersion
 
 from . import docs, naming, pyexpr
 from .cache import Cache, key_of
@@ -37,7 +38,8 @@ from .views import (
     resource_module_view,
 )
 
-BLACK_MODE = black.Mode(target_versions={TargetVersion.PY311}, line_length=pyexpr.LINE_LENGTH)
+if TYPE_CHECKING:
+    import black
 _TEMPLATE_FILTERS = {
     "docstring": pyexpr.docstring,
     "literal": pyexpr.literal,
@@ -192,20 +194,37 @@ class _Context:
     def python_file(self, text: str, *, source: str, laid_out: bool = False) -> str:
         """Header, text, black: each distinct text is formatted once, then cached.
 
-        ``laid_out`` text comes from templates that spell every line as black would (see
-        ``pyexpr.bracketed``): when all its lines fit, black would return it unchanged, so
-        it is not run (a test holds this for random names and lengths).
+        ``laid_out`` text is spelled line by line as black would spell it (``pyexpr``:
+        ``bracketed``, ``hugged``, ``docstring``, ``string_literal``; ``dmcg._field_lines``):
+        when ``pyexpr.is_laid_out`` vouches for every line, black would return it
+        unchanged, so it is not run (tests hold this for random names, texts and models).
         """
-        if laid_out and pyexpr.module_fits(text):
-            return header(source, regenerate=self.config.regenerate) + "\n" + text
         unformatted = header(source, regenerate=self.config.regenerate) + "\n" + text
+        if laid_out and pyexpr.is_laid_out(text):
+            return unformatted
         key = key_of(self.fingerprint, unformatted)
         cached = self.cache.get("black", key)
         if cached is not None:
             return cached
-        formatted = black.format_str(unformatted, mode=BLACK_MODE)
+        formatted = format_python(unformatted)
         self.cache.put("black", key, formatted)
         return formatted
+
+
+def format_python(text: str) -> str:
+    """``text`` formatted by black with the generated code's settings."""
+    import black  # here: most runs lay every module out and never need black
+
+    return black.format_str(text, mode=black_mode())
+
+
+@functools.cache
+def black_mode() -> black.Mode:
+    """black's settings for generated code (imports black on first use)."""
+    import black
+    from black.mode import TargetVersion
+
+    return black.Mode(target_versions={TargetVersion.PY311}, line_length=pyexpr.LINE_LENGTH)
 
 
 def _model_files(
@@ -323,7 +342,7 @@ def _model_module(model: Model, context: _Context) -> str:
         body=classes.body,
         params=params,
     )
-    return context.python_file(text, source=model.source.file)
+    return context.python_file(text, source=model.source.file, laid_out=classes.laid_out)
 
 
 def _package_exports(runtime_init: Path) -> list[Export]:

@@ -283,7 +283,11 @@ def params_view(model: Model) -> ParamsView:
     share; each parameter list once, as the ``TypedDict`` every ``submit``/``run`` unpacks.
     """
     aliases = tuple(
-        f"{naming.choice_alias(field.py_name)}: TypeAlias = {pyexpr.annotation(leaf)}"
+        pyexpr.hugged(
+            f"{naming.choice_alias(field.py_name)}: TypeAlias = Literal",
+            [pyexpr.literal(value) for value in leaf.values],
+            "",
+        )
         for field in model.fields
         if isinstance(leaf := leaf_type(field.type), LiteralOf)
     )

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
-import black
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from generator.render import BLACK_MODE, header
+from generator import pyexpr
+from generator.render import format_python, header
 from tests.helpers import TEMPLATES, generate_from
+from tests.test_hostile_schemas import KEYS, property_schema
 
 RUNTIME = sorted((TEMPLATES / "runtime").glob("*.py"))
 
@@ -20,13 +22,13 @@ RUNTIME = sorted((TEMPLATES / "runtime").glob("*.py"))
 @pytest.mark.parametrize("path", RUNTIME, ids=[p.name for p in RUNTIME])
 def test_runtime_sources_are_black_formatted_so_they_can_be_copied_verbatim(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    assert black.format_str(text, mode=BLACK_MODE) == text, f"run: black {path.name}"
+    assert format_python(text) == text, f"run: black {path.name}"
     with_header = (
         header(f"templates/runtime/{path.name}", regenerate="runcomfy-codegen generate")
         + "\n"
         + text
     )
-    assert black.format_str(with_header, mode=BLACK_MODE) == with_header
+    assert format_python(with_header) == with_header
 
 
 def test_the_header_names_its_source_and_the_regenerate_command() -> None:
@@ -63,7 +65,7 @@ def test_laid_out_modules_are_what_black_makes_whatever_the_names(model_ids: lis
     assert result.files is not None, [str(d) for d in result.diagnostics]
     for path, text in result.files.items():
         if path.suffix == ".py" and "_runtime" not in path.parts:
-            assert black.format_str(text, mode=BLACK_MODE) == text, path
+            assert format_python(text) == text, path
 
 
 def _document(model_id: str) -> dict[str, object]:
@@ -80,3 +82,60 @@ def _document(model_id: str) -> dict[str, object]:
         },
         "output_schema": {"type": "object", "properties": {"image": {"type": "string"}}},
     }
+
+
+# Schema text that docstrings and string literals must carry: quotes, backslashes, tabs,
+# trailing spaces, line breaks, unicode (wide and combining), long words and long lines.
+_TRICKY = st.sampled_from(
+    ['"', '"""', "'", "\\", "\n", "\t", "  ", "\u00e9", "\u30d7", "\u0301", "\u2014", "\x85"]
+)
+_TEXTS = st.one_of(
+    st.text(max_size=30),
+    st.lists(st.one_of(_TRICKY, st.text(max_size=4)), max_size=25).map("".join),
+    st.lists(st.sampled_from(["word", "x" * 60, "wide\u30d7" * 8, " "]), max_size=12).map(" ".join),
+)
+
+
+@st.composite
+def _model_document(draw: st.DrawFn) -> dict[str, Any]:
+    properties = draw(st.dictionaries(KEYS, property_schema(), min_size=1, max_size=5))
+    for schema in properties.values():
+        for keyword in ("description", "title"):
+            if keyword in schema and draw(st.booleans()):
+                schema[keyword] = draw(_TEXTS)
+        if "enum" in schema and draw(st.booleans()):
+            schema["enum"] = draw(st.lists(_TEXTS, min_size=1, max_size=6, unique=True))
+        if "default" in schema and draw(st.booleans()):
+            schema["default"] = draw(_TEXTS | st.lists(_TEXTS, max_size=3))
+    return {
+        "model_id": "acme/laid-out",
+        "description": draw(_TEXTS),
+        "input_schema": {
+            "type": "object",
+            "required": draw(st.lists(st.sampled_from(sorted(properties)), max_size=3)),
+            "properties": properties,
+        },
+        "output_schema": {
+            "type": "object",
+            "properties": {"video": {"type": "string", "description": draw(_TEXTS)}},
+        },
+    }
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_model_document())
+def test_model_modules_are_what_black_makes_whatever_the_schema_text(
+    document: dict[str, Any],
+) -> None:
+    """A model module skips black when ``pyexpr.is_laid_out`` vouches for it: it must be
+    black's output already, whatever the descriptions, titles, enums and defaults hold."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "schemas" / "acme" / "laid-out.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(document), encoding="utf-8")
+        result = generate_from(path.parent.parent)
+    assume(result.files is not None)
+    assert result.files is not None
+    module = result.files[PurePosixPath("models/acme_laid_out.py")]
+    event("laid out" if pyexpr.is_laid_out(module.split("\n", 2)[2]) else "formatted by black")
+    assert format_python(module) == module

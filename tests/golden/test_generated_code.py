@@ -11,10 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import black
 import pytest
 
-from generator.render import BLACK_MODE
+from generator.render import format_python
 from tests.helpers import REPO
 
 GOLDEN = Path(__file__).resolve().parent
@@ -82,7 +81,7 @@ def test_tree_is_black_formatted(name: str) -> None:
     unformatted = [
         str(path.relative_to(tree))
         for path in sorted(tree.rglob("*.py"))
-        if black.format_str(text := path.read_text(encoding="utf-8"), mode=BLACK_MODE) != text
+        if format_python(text := path.read_text(encoding="utf-8")) != text
     ]
     assert unformatted == [], f"black would reformat {unformatted}"
 
