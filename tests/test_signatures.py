@@ -50,7 +50,8 @@ def sync_calls(client: RunComfy) -> CommunityWan22FirstLastFrameOutput:
     any_job.status(retries=1)  # type: ignore[call-arg]
     client.run("acme/new/v1", {"1_x": 1}, timeout=30).urls()
     client.with_options(timeout=3, max_retries=0, base_url="http://127.0.0.1:8000")
-    client.with_options(api_token="x")  # type: ignore[call-arg]
+    client.with_options(api_token="rc-another-token-0123456789")
+    client.with_options(http_client=None)  # type: ignore[call-arg]
     client.requests.result("r-1", include_cost=True, max_retries=1).response
     client.models.list(limit=1, extra_query={"tag": "video"})
     return flf.run(prompt="p", start_image=A, end_image=B, timeout=30, on_update=print)

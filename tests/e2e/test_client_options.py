@@ -198,8 +198,8 @@ def test_with_options_gives_a_configured_copy_on_the_same_connections(
         await settle(other.submit(NEW_MODEL_ID, {"prompt": "p", "image_urls": [A_URL]}))
         await settle(other.close())  # a copy does not close the pool it shares
         await settle(client.models.get(FLF_MODEL_ID))
-        with pytest.raises(TypeError, match="api_token"):
-            client.with_options(api_token="x")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="http_client"):
+            client.with_options(http_client=None)  # type: ignore[call-arg]
 
     sdk.run(scenario, max_retries=2)
 
