@@ -152,10 +152,17 @@ def _import_rows(project: Path) -> list[tuple[str, str, str, str]]:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree)], check=True)
     client = "import runcomfy_sdk; c = runcomfy_sdk.RunComfy(api_token='x')"
     some_model = _first_accessor(project)
-    baseline = _median(lambda: _python(BASELINE, tree))
-    imported = _median(lambda: _python(client, tree))
-    first_use = _median(lambda: _python(f"{client}; c.{some_model}", tree))
-    classes = _median(lambda: _python(f"{client}; c.{some_model}.request_type", tree))
+    # Interleaved rounds: a slow spell of the machine falls on every series alike.
+    codes = (
+        BASELINE,
+        client,
+        f"{client}; c.{some_model}",
+        f"{client}; c.{some_model}.request_type",
+    )
+    rounds = [[_python(code, tree) for code in codes] for _ in range(2 * WARM_REPEATS)]
+    baseline, imported, first_use, classes = (
+        statistics.median(times[index] for times in rounds) for index in range(len(codes))
+    )
     against = f"{baseline:.3f} s ({BASELINE})"
     after_import = f"{imported:.3f} s (import + client)"
     return [
