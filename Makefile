@@ -47,6 +47,7 @@ bench: $(STAMP)
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=10000 $(PY) -m tests.fuzz
 	KILL_TRIALS=25 $(PY) -m pytest -q tests/test_hostile_input.py tests/test_kill_safety.py
+	LAYOUT_EXAMPLES=1000 $(PY) -m pytest -q tests/test_render.py -k what_black_makes
 
 ## Start the local server and make a first/last-frame video through the generated SDK.
 demo: $(STAMP)

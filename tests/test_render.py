@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -122,7 +123,11 @@ def _model_document(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+# make test runs a few; make fuzz many (LAYOUT_EXAMPLES).
+_LAYOUT_EXAMPLES = int(os.environ.get("LAYOUT_EXAMPLES", "30"))
+
+
+@settings(max_examples=_LAYOUT_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(_model_document())
 def test_model_modules_are_what_black_makes_whatever_the_schema_text(
     document: dict[str, Any],
