@@ -136,7 +136,7 @@ def docstring(text: str, *, indent: str = "") -> str:
     The value is ``text`` up to the whitespace black normalises: spaces at line ends, the
     common indentation of the lines after the first, a space that keeps a leading or
     trailing quote off the delimiters. The body never holds three quotes in a row, so
-    ``docstring_lines`` can tell where it ends from its text.
+    ``is_laid_out`` can tell where it ends from its text.
     """
     lines = _escape_docstring(text.strip()).split("\n")
     # black keeps a quote off the delimiters with a space (a one-line docstring also ends

@@ -14,10 +14,7 @@ from __future__ import annotations
 import ast
 import functools
 import json
-import multiprocessing
-import os
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -30,9 +27,11 @@ from .config import Config
 from .dmcg import render_classes
 from .ir import Model, Package
 from .manifest import GENERATOR_NAME, generator_hash, tool_versions, tree_hash
+from .parallel import process_map
 from .requirements import REQUIREMENTS_MODULE, sdk_requirements
 from .views import (
     client_module_view,
+    model_info,
     namespace_module_view,
     params_view,
     resource_module_view,
@@ -112,7 +111,10 @@ def render(
             exports=model_exports,
             type_imports=[_typing_import(export) for export in model_exports],
             all_names=_all_names(model_exports),
-            models=index.models,
+            entries=[
+                model_info(model, f"    {pyexpr.literal(model.model_id)}: ", ",", indent="    ")
+                for model in index.models
+            ],
         )
         files[root / "models" / "_index" / f"{index.module}.py"] = context.python_file(
             text, source=all_schemas, laid_out=True
@@ -261,23 +263,8 @@ def _decode_entry(text: str) -> dict[PurePosixPath, str] | None:
 def _render_many(
     models: list[Model], context: _Context, jobs: int | None
 ) -> list[dict[PurePosixPath, str]]:
-    workers = min(jobs or os.cpu_count() or 1, max(1, len(models) // _PARALLEL_THRESHOLD))
-    if workers <= 1:
-        return [_render_model(model, context) for model in models]
-    chunks = [models[index::workers] for index in range(workers)]
     arguments = (context.config, context.package_name)
-    # fork: the workers inherit the imported generator, black and templates for free.
-    pool_context = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    )
-    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context) as pool:
-        results = list(pool.map(_render_chunk, chunks, [arguments] * workers))
-    by_id = {
-        model.model_id: entry
-        for chunk, result in zip(chunks, results, strict=True)
-        for model, entry in zip(chunk, result, strict=True)
-    }
-    return [by_id[model.model_id] for model in models]
+    return process_map(_render_chunk, models, arguments, per_worker=_PARALLEL_THRESHOLD, jobs=jobs)
 
 
 def _render_chunk(

@@ -165,7 +165,7 @@ def resource_module_view(model: Model) -> ResourceModuleView:
             header=_resource_header(model, side),
             doc=pyexpr.docstring(docs.resource_doc(model, is_async=side.is_async), indent="    "),
             await_=side.await_,
-            model_info=_model_info(model),
+            model_info=model_info(model, "    model_info = ", indent="    "),
             methods=(
                 _method_view(
                     side,
@@ -262,8 +262,9 @@ def _args_view(model: Model, class_name: str, options: str, label: str) -> ArgsV
     )
 
 
-def _model_info(model: Model) -> str:
-    """``model_info = ModelInfo(...)``: where the resource finds its classes on first call."""
+def model_info(model: Model, head: str, tail: str = "", *, indent: str = "") -> str:
+    """``head ModelInfo(...) tail``: where a model's classes live, for the resource that
+    loads them on its first call and for its level's index."""
     arguments = [
         f"{keyword}={pyexpr.string_literal(value)}"
         for keyword, value in (
@@ -273,7 +274,7 @@ def _model_info(model: Model) -> str:
             ("output_class", model.output_class),
         )
     ]
-    return pyexpr.bracketed("    model_info = ModelInfo", arguments, "", indent="    ")
+    return pyexpr.bracketed(f"{head}ModelInfo", arguments, tail, indent=indent)
 
 
 def params_view(model: Model) -> ParamsView:
